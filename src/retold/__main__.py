@@ -1,0 +1,3 @@
+from retold.cli import main
+
+main()

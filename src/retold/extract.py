@@ -1,0 +1,57 @@
+"""extract: a news page (HTML or copied text) in, a clean ``Article`` out."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from retold.article import Article
+from retold.errors import InputError, NoArticleError
+from retold.html import extract_html
+from retold.inputs import MAX_INPUT_BYTES, decode, looks_like_html
+from retold.language import detect_language
+from retold.plaintext import extract_page, find_dateline
+from retold.quotes import find_quotes
+from retold.sentences import sentences_of
+
+Kind = Literal["auto", "html", "text"]
+
+
+def extract(page: str | bytes, kind: Kind = "auto") -> Article:
+    """Extract the article from an HTML page or from text copied off a page."""
+    text = decode(page) if isinstance(page, bytes) else page
+    if not text.strip():
+        raise InputError("input is empty")
+    if len(text.encode("utf-8", errors="replace")) > MAX_INPUT_BYTES:
+        raise InputError(f"input is larger than the limit of {MAX_INPUT_BYTES:,} bytes")
+    is_html = looks_like_html(text) if kind == "auto" else kind == "html"
+    if is_html:
+        found, meta = extract_html(text)
+    else:
+        found, meta = extract_page(text), {}
+    if not found.paragraphs:
+        raise NoArticleError("no article text was found in the input")
+
+    sentences = sentences_of(found.paragraphs)
+    language = detect_language(" ".join(found.paragraphs))
+    article = Article(
+        paragraphs=found.paragraphs,
+        sentences=sentences,
+        headline=found.headline,
+        standfirst=found.standfirst,
+        byline=found.byline,
+        site=meta.get("sitename"),
+        date=found.date,
+        dateline=find_dateline(found.paragraphs[0]),
+        captions=found.captions,
+        removed=found.removed,
+        language=language,
+        metadata={"format": "html" if is_html else "text"}
+        | {k: meta[k] for k in ("url", "hostname", "description", "categories", "tags") if meta.get(k)},
+    )
+    doc = None
+    if language == "en":
+        from retold.nlp import parse
+
+        doc = parse(article.body)
+    article.quotes = find_quotes(article.paragraphs, sentences, doc)
+    return article

@@ -1,0 +1,243 @@
+"""Extraction from text copied off a news page: every line is classified, the body is found.
+
+No existing extractor handles copied text, so this is retold's own. Each non-blank line is one
+block of the page. Lines get a kind from features that do not depend on any one site (length,
+final punctuation, share of lower-case words, furniture vocabulary, dates, photo credits); the
+body is the run of lines with the highest score, where prose counts for it and furniture against
+it (the maximum-subarray idea of Finn et al.'s Body Text Extraction, applied to lines). The
+headline is the title-like line before the body that shares most words with the body's start.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from retold.dates import find_date
+
+PROSE, SHORT, FURNITURE, CAPTION, DATE, BYLINE, END = "prose", "short", "furniture", "caption", "date", "byline", "end"
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_TERMINAL = re.compile(r"""[.!?。！？…]['"’”)\]]*$|[.!?]\s*\(\w+\)$""")
+
+# Page furniture: vocabulary of page chrome, in English, matched case-insensitively.
+_FURNITURE_ANYWHERE = re.compile(
+    r"\b\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read\b"
+    r"|delivered (?:straight |directly )?to your inbox|sign up (?:for|to) (?:our|the)\b|subscribe (?:to|for|now)\b"
+    r"|\bnewsletters?\b.{0,40}\b(?:sign up|subscribe|inbox|email)|\byour email address\b"
+    r"|\bcookies?\b.{0,80}\b(?:accept|consent|policy|settings|experience|use)\b"
+    r"|\ball rights reserved\b|^\s*(?:©|copyright\b)|\bprivacy policy\b|\bterms (?:of (?:use|service)|and conditions)\b"
+    r"|\bclick here\b|\bfollow us\b|\bdownload (?:the|our) app\b|\bshare (?:this|on)\b|\bsponsored content\b"
+    r"|\bjavascript\b.{0,40}\b(?:enable|disabled|browser)\b|\byour browser\b|\bad blocker\b",
+    re.I,
+)
+_FURNITURE_SHORT = re.compile(
+    r"^(?:news|home|menu|search|share|tweet|email|e-mail|print|save|comments?|\d+\s+comments?|advertisement|advert|ad|"
+    r"sponsored|related(?: (?:articles|stories|news|content|topics))?|read (?:more|next|also)|more (?:from|on|stories|news)\b.*|"
+    r"see (?:also|more)|most (?:read|popular|viewed)|trending(?: now)?|recommended|you (?:may|might) also like|"
+    r"up next|top stories|latest(?: news)?|newsletter|subscribe|sign (?:in|up)|log ?in|log ?out|register|skip to .*|"
+    r"back to top|follow|facebook|twitter|x|linkedin|whatsapp|telegram|instagram|youtube|pinterest|reddit|rss|copy link|"
+    r"listen(?: to (?:this )?article)?|watch|loading\W*|close|open|next|previous|prev|more|tags?|topics?|"
+    r"image|photo|video|gallery|show (?:more|less)|continue reading|story continues below.*|reply|like|report)\W*$",
+    re.I,
+)
+# Lines that open a comment thread: the body never runs past them.
+_END_MARKER = re.compile(
+    r"^(?:\[?\s*\d+\s+(?:comments?|responses?|replies)\b.*|(?:top rated |latest |show |view |read )?comments?\W*|"
+    r"\d+\s+responses? to\b.*|leave a (?:comment|reply)\b.*|join the (?:conversation|discussion)\b.*|"
+    r"previous (?:post|article)\W*|next (?:post|article)\W*|posted in\b.*|share your thoughts\b.*)$",
+    re.I,
+)
+# Comment and listing furniture: "jane says:", "2 days ago at 07:52 am", "Rating: 36 Votes".
+_META_LINE = re.compile(
+    r"^(?:\S+(?: \S+){0,4} (?:says|said|wrote|writes):|.{0,60}\b\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?)\s+ago\b.{0,20}|"
+    r"rating: .{0,20}|\d+\s+(?:votes?|likes?|shares?|views?)\W*)$",
+    re.I,
+)
+_CAPTION = re.compile(
+    r"\b(?:photo(?:graph)?|image|picture|credit|illustration|graphic|file photo)s?\s*(?:by\b|:|/)"
+    r"|^(?:image|photo|picture) of\b|\((?:photo|image|file|pictured)\b"
+    r"|\b(?:getty images|shutterstock|ap photo|afp(?: via getty)?|reuters/|epa(?:-efe)?|anadolu|xinhua|irna)\s*\)?\s*$",
+    re.I,
+)
+_BYLINE_PREFIX = re.compile(r"^(?:by|written by|reporting by|words by)\s+", re.I)
+_BYLINE = re.compile(_BYLINE_PREFIX.pattern + r"[\w.'’-]+", re.I)
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z'’.\-]{2,}(?:\s+[A-Z][A-Z'’.\-]+)*"
+    r"(?:,\s*(?:[A-Z][\w'’.\-]*|\d{1,2})(?:\s+(?:of|the|and|de|[A-Z][\w'’.\-]*|\d{1,2}))*){0,3})"
+    r"\s*(?:\((?P<agency>[^()]{2,40})\))?\s*(?:[-–—]+|:)\s+(?=\S)"
+)
+
+
+@dataclass
+class Line:
+    text: str
+    words: int
+    kind: str
+    terminal: bool
+
+
+@dataclass
+class Page:
+    """What the plain-text path found: the same parts an HTML page gives."""
+
+    paragraphs: list[str]
+    headline: str | None = None
+    standfirst: str | None = None
+    byline: str | None = None
+    date: str | None = None
+    captions: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def word_count(text: str) -> int:
+    """Words of a line; scripts written without spaces count two characters as a word."""
+    return max(len(_WORD.findall(text)), len(_NO_SPACE_SCRIPT.findall(text)) // 2)
+
+
+def classify_line(text: str) -> Line:
+    words = word_count(text)
+    terminal = bool(_TERMINAL.search(text))
+    if words <= 12 and _END_MARKER.match(text):
+        kind = END
+    elif words <= 6 and _FURNITURE_SHORT.match(text) or words <= 16 and _META_LINE.match(text):
+        kind = FURNITURE
+    elif words <= 12 and _BYLINE.match(text):
+        kind = BYLINE
+    elif words <= 14 and not terminal and find_date(text):
+        kind = DATE
+    elif _CAPTION.search(text):
+        kind = CAPTION
+    elif _FURNITURE_ANYWHERE.search(text) and words <= 40:
+        kind = FURNITURE
+    elif is_prose(text, words, terminal):
+        kind = PROSE
+    else:
+        kind = SHORT
+    return Line(text, words, kind, terminal)
+
+
+def is_prose(text: str, words: int, terminal: bool) -> bool:
+    """Running text: long enough, and written in sentences rather than as a title or a list."""
+    if words >= 25:
+        return True
+    if words < 8 or not terminal:
+        return False
+    tokens = text.split()
+    cased = [t for t in tokens if t[:1].isalpha() and t[:1].lower() != t[:1].upper()]
+    if not cased:  # scripts without case
+        return True
+    lower = sum(1 for t in cased if t[0].islower())
+    return lower / len(cased) >= 0.35
+
+
+def _line_score(line: Line) -> float:
+    """Prose counts for the body by its length; furniture and title-like lines count against it."""
+    if line.kind == PROSE:
+        return float(line.words)
+    if line.kind == SHORT:
+        return -1.0 - 0.5 * line.words
+    if line.kind == FURNITURE:
+        return -5.0 - line.words
+    return {CAPTION: 0.0, END: -30.0}.get(line.kind, -2.0)
+
+
+def best_run(lines: list[Line]) -> tuple[int, int]:
+    """The [start, end) run of lines that is the body.
+
+    Kadane's scan splits the page into runs wherever the running score falls to zero; each run's
+    best stretch is a candidate. What follows an article (a comment thread) is often longer than
+    the article, so the first candidate that scores a good share of the best one wins. A line that
+    opens a comment thread always ends a run.
+    """
+    candidates: list[tuple[float, tuple[int, int]]] = []
+    total, start = 0.0, 0
+    for i, line in enumerate(lines):
+        if total <= 0 or line.kind == END:
+            total, start = 0.0, i
+            candidates.append((float("-inf"), (i, i)))
+        total += _line_score(line)
+        if total > candidates[-1][0] and line.kind != END:
+            candidates[-1] = (total, (start, i + 1))
+    top = max((score for score, _ in candidates), default=0.0)
+    if top <= 0:
+        return (0, 0)
+    return next(span for score, span in candidates if score >= max(0.2 * top, min(top, 20.0)))
+
+
+def find_dateline(paragraph: str) -> str | None:
+    """The place (and agency) opening a paragraph, as in "ERBIL, Kurdistan Region of Iraq - "."""
+    match = _DATELINE.match(paragraph)
+    if not match:
+        return None
+    rest = paragraph[match.end() :]
+    if not rest[:1].isupper() and not rest[:1] in "\"“'‘":
+        return None
+    place = match.group("place").strip().rstrip(",")
+    if place.upper() == place and len(place.split()) > 6:  # a shouted sentence, not a place
+        return None
+    return place + (f" ({match.group('agency')})" if match.group("agency") else "")
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text) if len(w) > 3}
+
+
+def _pick_headline(lines: list[Line], body_start: int, body_text: str) -> int | None:
+    body_words = _content_words(body_text)
+    best, best_score = None, 0.0
+    for i in range(body_start):
+        line = lines[i]
+        if line.kind not in (SHORT, PROSE) or not 3 <= line.words <= 30:
+            continue
+        if line.kind == PROSE and line.text.rstrip().endswith("."):
+            continue
+        words = _content_words(line.text)
+        if not words:
+            continue
+        overlap = len(words & body_words) / len(words)
+        score = overlap + 0.3 * (i + 1) / body_start + (0.1 if not line.terminal else 0.0)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def extract_page(text: str) -> Page:
+    """Split copied text into headline, date, byline, standfirst, body, captions and removed lines."""
+    lines = [classify_line(raw.strip()) for raw in text.split("\n") if raw.strip()]
+    start, end = best_run(lines)
+    body_idx = [i for i in range(start, end) if lines[i].kind in (PROSE, SHORT)]
+    page = Page(paragraphs=[])
+
+    # A dateline marks where the body starts: prose before it is the standfirst.
+    for n, i in enumerate(body_idx[:4]):
+        if find_dateline(lines[i].text):
+            if n:
+                page.standfirst = " ".join(lines[j].text for j in body_idx[:n])
+            body_idx = body_idx[n:]
+            break
+
+    body_text = " ".join(lines[i].text for i in body_idx[:5])
+    headline = _pick_headline(lines, start, body_text)
+    if headline is not None:
+        page.headline = lines[headline].text
+        # A short prose line between headline and body is the standfirst.
+        between = [i for i in range(headline + 1, start) if lines[i].kind == PROSE]
+        if page.standfirst is None and len(between) == 1:
+            page.standfirst = lines[between[0]].text
+
+    used = set(body_idx)
+    for i, line in enumerate(lines):
+        if i in used or i == headline or line.text in (page.standfirst or ""):
+            continue
+        if line.kind == CAPTION and start - 3 <= i < end + 1:
+            page.captions.append(line.text)
+            continue
+        if line.kind == BYLINE and page.byline is None and i < start:
+            page.byline = _BYLINE_PREFIX.sub("", line.text).strip()
+        if line.kind == DATE and page.date is None and i <= start:
+            page.date = find_date(line.text)
+        page.removed.append(line.text)
+    page.paragraphs = [lines[i].text for i in body_idx]
+    return page

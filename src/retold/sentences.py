@@ -1,0 +1,30 @@
+"""Sentence splitting with nupunkt (a punkt model inside the package; no download)."""
+
+from __future__ import annotations
+
+from retold.article import PARAGRAPH_SEPARATOR, Sentence
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of one paragraph, surrounding whitespace trimmed."""
+    import nupunkt
+
+    spans = []
+    for sentence, (start, end) in nupunkt.sent_spans_with_text(text):
+        stripped = sentence.strip()
+        if not stripped:
+            continue
+        lead = len(sentence) - len(sentence.lstrip())
+        spans.append((start + lead, start + lead + len(stripped)))
+    return spans
+
+
+def sentences_of(paragraphs: list[str]) -> list[Sentence]:
+    """The sentences of paragraphs joined by ``PARAGRAPH_SEPARATOR``, with body offsets."""
+    result: list[Sentence] = []
+    offset = 0
+    for number, paragraph in enumerate(paragraphs):
+        for start, end in split_sentences(paragraph):
+            result.append(Sentence(len(result), paragraph[start:end], offset + start, offset + end, number))
+        offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
+    return result

@@ -9,7 +9,7 @@ import click
 from retold.errors import RetoldError
 from retold.extract import extract
 from retold.inputs import read_input
-from retold.render import article_markdown, article_text, to_json
+from retold.render import article_markdown, article_text, report_html, report_markdown, report_text, to_json
 
 
 class _Group(click.Group):
@@ -48,6 +48,33 @@ def extract_command(input_path: str, fmt: str, input_format: str) -> None:
         click.echo(article_markdown(article), nl=False)
     else:
         click.echo(article_text(article), nl=False)
+
+
+@main.command("check")
+@click.argument("source_path", metavar="SOURCE")
+@click.argument("rewrite_path", metavar="REWRITE")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Exit with status 3 when any sentence is not supported.")
+def check_command(source_path: str, rewrite_path: str, fmt: str, strict: bool) -> None:
+    """Check REWRITE against SOURCE, sentence by sentence (each a file, or - for standard input).
+
+    SOURCE may be a page (HTML or copied text: furniture is removed); every paragraph of REWRITE counts.
+    """
+    from retold.check import check
+
+    if source_path == "-" and rewrite_path == "-":
+        raise click.UsageError("only one of SOURCE and REWRITE can be standard input")
+    report = check(read_input(source_path), read_input(rewrite_path))
+    if fmt == "json":
+        click.echo(to_json(report.to_dict()))
+    elif fmt == "md":
+        click.echo(report_markdown(report), nl=False)
+    elif fmt == "html":
+        click.echo(report_html(report), nl=False)
+    else:
+        click.echo(report_text(report), nl=False)
+    if strict and not report.faithful:
+        sys.exit(3)
 
 
 if __name__ == "__main__":

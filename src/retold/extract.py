@@ -9,11 +9,12 @@ from retold.errors import InputError, NoArticleError
 from retold.html import extract_html
 from retold.inputs import MAX_INPUT_BYTES, decode, looks_like_html
 from retold.language import detect_language
-from retold.plaintext import extract_page, find_dateline
+from retold.plaintext import Page, extract_page, find_dateline
 from retold.quotes import find_quotes
 from retold.sentences import sentences_of
 
-Kind = Literal["auto", "html", "text"]
+Kind = Literal["auto", "html", "text", "article"]
+"""auto: HTML or copied page, detected; text: a copied page (furniture removed); article: clean text, every line kept."""
 
 
 def extract(page: str | bytes, kind: Kind = "auto") -> Article:
@@ -26,6 +27,8 @@ def extract(page: str | bytes, kind: Kind = "auto") -> Article:
     is_html = looks_like_html(text) if kind == "auto" else kind == "html"
     if is_html:
         found, meta = extract_html(text)
+    elif kind == "article":
+        found, meta = Page(paragraphs=[" ".join(line.split()) for line in text.split("\n") if line.strip()]), {}
     else:
         found, meta = extract_page(text), {}
     if not found.paragraphs:

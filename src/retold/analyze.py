@@ -1,0 +1,241 @@
+"""analyze: the checkable facts of each sentence (names, numbers, dates, quotes, negation, roles)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from retold.aliases import entity_key, place_key
+from retold.article import Article
+from retold.dates import MONTHS
+from retold.quotes import SPEECH_VERBS, quote_spans
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PRODUCT", "WORK_OF_ART"}
+NUMBER_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
+MODALS = {"will", "would", "could", "may", "might", "should", "must", "can", "shall", "'ll"}
+HEDGES = {"could", "may", "might", "would"}
+COGNITION_VERBS = {"believe", "think", "view", "consider", "see", "expect", "fear", "hope", "feel", "regard"}
+GENERIC_SOURCES = {
+    "expert", "analyst", "official", "authority", "observer", "critic", "source", "diplomat",
+    "commentator", "economist", "scientist", "researcher", "government", "people", "resident",
+    "insider", "spokesperson", "spokesman", "spokeswoman", "lawmaker", "politician", "leader",
+}
+_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen twenty".split()
+    )
+} | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
+_MONTH_OR_YEAR = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b|\b(?:1[89]|20)\d\d\b", re.I)
+
+
+@dataclass
+class Mention:
+    text: str
+    label: str
+    key: str
+    start: int  # offsets in the sentence text
+    end: int
+
+
+@dataclass
+class Number:
+    value: float
+    text: str
+    unit: str  # lemma of the noun it counts, or the entity label
+    start: int
+    end: int
+
+
+@dataclass
+class Attribution:
+    """Someone said or thinks something: "experts note", "IRNA quoted Araji as saying"."""
+
+    source: str  # lemma of the subject head ("expert") or an entity key
+    generic: bool
+    verb: str
+    start: int
+    end: int
+
+
+@dataclass
+class Facts:
+    index: int
+    text: str
+    part: str  # body, headline, standfirst or caption
+    lemmas: set[str] = field(default_factory=set)
+    names: list[Mention] = field(default_factory=list)
+    numbers: list[Number] = field(default_factory=list)
+    dates: list[Mention] = field(default_factory=list)
+    quotes: list[tuple[int, int]] = field(default_factory=list)
+    negated: set[str] = field(default_factory=set)
+    modal: dict[str, str] = field(default_factory=dict)
+    roles: list[tuple[str, str, str]] = field(default_factory=list)  # (actor key, verb lemma, target key)
+    attributions: list[Attribution] = field(default_factory=list)
+    subject: tuple[str, int, int] | None = None  # the main clause's subject phrase and its span
+    person_places: dict[str, set[str]] = field(default_factory=dict)  # person key -> countries named beside them
+
+    @property
+    def date_words(self) -> set[str]:
+        return {w.lower() for m in self.dates for w in _MONTH_OR_YEAR.findall(m.text)}
+
+
+@dataclass
+class Analysis:
+    article: Article
+    units: list[Facts]  # body sentences first (index = Sentence.index), then headline, standfirst, captions
+
+
+def analyze(article: Article) -> Analysis:
+    """Facts of every sentence of the article (cached by content: one parse per source)."""
+    extras = tuple(
+        [("headline", article.headline)] * bool(article.headline)
+        + [("standfirst", article.standfirst)] * bool(article.standfirst)
+        + [("caption", c) for c in article.captions]
+    )
+    return Analysis(article, list(_analyze(article.body, tuple((s.start, s.end) for s in article.sentences), extras)))
+
+
+@lru_cache(maxsize=32)
+def _analyze(body: str, spans: tuple[tuple[int, int], ...], extras: tuple[tuple[str, str], ...]) -> tuple[Facts, ...]:
+    from retold.nlp import parse
+
+    units = []
+    doc = parse(body) if body else None
+    entities = list(doc.ents) if doc is not None else []  # Span.ents rescans the whole Doc: do it once
+    for index, (start, end) in enumerate(spans):
+        span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
+        ents = [e for e in entities if span is not None and span.start <= e.start < span.end]
+        units.append(sentence_facts(span, ents, body[start:end], index, "body"))
+    for part, text in extras:
+        extra = parse(text)
+        units.append(sentence_facts(extra[:], list(extra.ents), text, len(units), part))
+    return tuple(units)
+
+
+def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, part: str) -> Facts:
+    """Facts of one sentence: ``span`` is its parse, ``ents`` the entities inside it."""
+    facts = Facts(index=index, text=text, part=part)
+    facts.quotes = quote_spans(text)
+    if span is None:
+        return facts
+    base = span.start_char
+    entity_of = {t.i: e for e in ents for t in e}
+
+    def rel(token_or_span) -> tuple[int, int]:
+        if hasattr(token_or_span, "idx"):
+            return token_or_span.idx - base, token_or_span.idx - base + len(token_or_span.text)
+        return token_or_span.start_char - base, token_or_span.end_char - base
+
+    for ent in ents:
+        start, end = rel(ent)
+        if ent.label_ in NAME_LABELS:
+            name = ent.text.strip(" ([{-–—,.;:\"'“”‘’")
+            if not name:
+                continue
+            start += ent.text.index(name)
+            facts.names.append(Mention(name, ent.label_, entity_key(name, ent.label_), start, start + len(name)))
+        elif ent.label_ in ("DATE", "TIME"):
+            facts.dates.append(Mention(ent.text, ent.label_, ent.text.lower(), start, end))
+    in_date = {t.i for ent in ents if ent.label_ in ("DATE", "TIME") for t in ent}
+    facts.numbers = _numbers(span, in_date, rel)
+
+    for token in span:
+        lemma = token.lemma_.lower()
+        if token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV") and not token.is_stop:
+            facts.lemmas.add(place_key(token.text) or lemma)
+        if token.dep_ == "neg" or lemma in ("never", "no") and token.dep_ in ("neg", "det", "advmod"):
+            facts.negated.add(token.head.lemma_.lower())
+        if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("aux", "auxpass"):
+            for child in token.children:
+                if child.dep_ == "aux" and child.lower_ in MODALS:
+                    facts.modal[lemma] = child.lower_
+            _roles_and_attributions(token, facts, rel, entity_of)
+    for token in span:
+        if token.dep_ in ("nsubj", "nsubjpass") and token.head.dep_ == "ROOT":
+            start = token.left_edge.idx - base
+            facts.subject = (text[start : token.idx - base + len(token.text)], start, token.idx - base + len(token.text))
+            break
+    facts.person_places = _person_places(ents)
+    return facts
+
+
+def _key_of(token: Token, entity_of: dict[int, Span]) -> str:
+    ent = entity_of.get(token.i)
+    if ent is not None and ent.label_ in NAME_LABELS:
+        return entity_key(ent.text, ent.label_)
+    return "word:" + (place_key(token.text) or token.lemma_.lower())
+
+
+def _roles_and_attributions(verb: Token, facts: Facts, rel, entity_of: dict[int, Span]) -> None:
+    actor = target = None
+    for child in verb.children:
+        if child.dep_ == "nsubj":
+            actor = child
+        elif child.dep_ in ("dobj", "nsubjpass"):
+            target = child
+        elif child.dep_ == "agent":
+            actor = next((c for c in child.children if c.dep_ == "pobj"), actor)
+    lemma = verb.lemma_.lower()
+    if actor is not None and target is not None:
+        facts.roles.append((_key_of(actor, entity_of), lemma, _key_of(target, entity_of)))
+    if actor is not None and (lemma in SPEECH_VERBS or lemma in COGNITION_VERBS):
+        head = actor.lemma_.lower()
+        generic = head in GENERIC_SOURCES or (actor.pos_ == "NOUN" and actor.tag_ == "NNS")
+        start, _ = rel(actor.left_edge)
+        _, end = rel(actor)
+        facts.attributions.append(Attribution(head if generic else _key_of(actor, entity_of), generic, lemma, start, end))
+
+
+def _person_places(ents: list[Span]) -> dict[str, set[str]]:
+    """Countries named in a person's own noun phrase ("Iranian Parliament Speaker Bagher Ghalibaf")."""
+    found: dict[str, set[str]] = {}
+    for ent in ents:
+        if ent.label_ != "PERSON":
+            continue
+        head = ent.root
+        left = head.doc[head.left_edge.i : ent.start]
+        places = {place_key(t.text) for t in left} - {None}
+        if places:
+            found.setdefault(entity_key(ent.text, "PERSON"), set()).update(places)  # type: ignore[arg-type]
+    return found
+
+
+def _numbers(span: Span, skip: set[int], rel) -> list[Number]:
+    numbers = []
+    tokens = list(span)
+    for k, token in enumerate(tokens):
+        if token.i in skip or not token.like_num or token.ent_type_ == "ORDINAL":
+            continue
+        value = parse_number(token.text)
+        if value is None:
+            continue
+        following = tokens[k + 1].lower_ if k + 1 < len(tokens) else ""
+        if following in _SCALES:
+            value *= _SCALES[following]
+        head = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
+        unit = "%" if following in ("%", "percent", "per") else head.lemma_.lower() if head is not None else token.ent_type_
+        start, end = rel(token)
+        numbers.append(Number(value, token.text, unit, start, end))
+    return numbers
+
+
+def parse_number(text: str) -> float | None:
+    cleaned = text.lower().replace(",", "")
+    try:
+        return float(cleaned)
+    except ValueError:
+        return float(_NUMBER_WORDS[cleaned]) if cleaned in _NUMBER_WORDS else None
+
+
+def is_date_word(word: str) -> bool:
+    word = word.lower()
+    return word in MONTHS or word in _WEEKDAYS or bool(re.fullmatch(r"(?:1[89]|20)\d\d", word))

@@ -1,0 +1,370 @@
+"""check: is each sentence of a rewrite supported by its source? With evidence and the words at fault.
+
+Evidence is found with sentence embeddings and lexical overlap, but similarity is never the proof
+(changing a year keeps cosine similarity above 0.96). The verdict comes from explicit checks that
+can name the fault: names, numbers, dates, quotes, negation, modality, who-did-what, attributions,
+and how much of the sentence's content the evidence holds at all.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from retold.aliases import same_entity, surname
+from retold.analyze import HEDGES, Analysis, Facts, analyze
+from retold.article import Article
+from retold.errors import InputError
+from retold.extract import Kind, extract
+from retold.findings import document_findings
+from retold.report import CONTRADICTED, SUPPORTED, UNSUPPORTED, Evidence, Issue, Report, SentenceReport
+
+SUPPORT_THRESHOLD = 0.62
+"""Below this support score a sentence is unsupported. Chosen on the calibration half of the
+faithfulness sets by `python bench/faithfulness.py --calibrate`; see BENCHMARKS.md."""
+MIN_WORDS_FOR_LANGUAGE = 15
+_PRONOUNS = {"he", "she", "it", "they", "this", "these", "those", "that"}
+_GENERIC_SYNONYMS = {"official": {"official", "authority", "government"}, "authority": {"official", "authority", "government"}}
+_GENERIC_SYNONYMS["government"] = _GENERIC_SYNONYMS["official"]
+_QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
+_WORD = re.compile(r"\w+")
+
+
+@dataclass
+class _Resolved:
+    text: str
+    antecedent: str
+    span: tuple[int, int]
+
+
+def check(source: str | bytes | Article, rewrite: str | bytes | Article, *, source_kind: Kind = "auto") -> Report:
+    """Check ``rewrite`` (HTML or text: every paragraph counts) against ``source`` (a page or an article)."""
+    src = _as_article(source, source_kind, "source")
+    rw = _as_article(rewrite, "article", "rewrite")
+    source_facts, rewrite_facts = analyze(src), analyze(rw)
+    body = [f for f in rewrite_facts.units if f.part == "body"]
+    resolved = [_resolve(body, i) for i in range(len(body))]
+    texts = [r.text if r else f.text for f, r in zip(body, resolved)]
+
+    from retold.nlp import embedder
+
+    similarity = embedder()(texts) @ _source_vectors(tuple(u.text for u in source_facts.units)).T
+    idf = _idf(source_facts)
+    sentences = [
+        _judge(facts, res, similarity[i], source_facts, idf, rw)
+        for i, (facts, res) in enumerate(zip(body, resolved))
+    ]
+    report = Report(sentences=sentences, source=src, rewrite=rw)
+    document_findings(report, source_facts, rewrite_facts)
+    return report
+
+
+def _as_article(value: str | bytes | Article, kind: Kind, role: str) -> Article:
+    if isinstance(value, Article):
+        article = value
+    else:
+        if not value.strip():
+            raise InputError(f"the {role} is empty")
+        article = _extract_cached(value, kind) if role == "source" else extract(value, kind=kind)
+    if article.language not in (None, "en") and article.word_count >= MIN_WORDS_FOR_LANGUAGE:
+        raise InputError(f"the {role} is in '{article.language}'; the checker reads English only")
+    return article
+
+
+@lru_cache(maxsize=8)
+def _extract_cached(value: str | bytes, kind: Kind) -> Article:
+    """Checking many claims against one source extracts it once (the Article is not changed here)."""
+    return extract(value, kind=kind)
+
+
+@lru_cache(maxsize=32)
+def _source_vectors(texts: tuple[str, ...]):
+    from retold.nlp import embedder
+
+    return embedder()(list(texts))
+
+
+def _idf(analysis: Analysis) -> dict[str, float]:
+    counts: dict[str, int] = {}
+    for unit in analysis.units:
+        for lemma in unit.lemmas:
+            counts[lemma] = counts.get(lemma, 0) + 1
+    n = len(analysis.units)
+    return {lemma: math.log((n + 1) / (c + 1)) + 1 for lemma, c in counts.items()} | {"": math.log(n + 1) + 1}
+
+
+def _weight(lemma: str, idf: dict[str, float]) -> float:
+    return idf.get(lemma, idf[""])
+
+
+def _coverage(lemmas: set[str], covered: set[str], idf: dict[str, float]) -> float:
+    total = sum(_weight(l, idf) for l in lemmas)
+    return sum(_weight(l, idf) for l in lemmas & covered) / total if total else 1.0
+
+
+# --- resolving pronoun and definite subjects from the preceding sentences -------------------------
+
+
+def _resolve(body: list[Facts], i: int) -> _Resolved | None:
+    facts = body[i]
+    if facts.subject is None or i == 0:
+        return None
+    phrase, start, end = facts.subject
+    words = phrase.lower().split()
+    if not words or not (words[0] in _PRONOUNS or (words[0] in ("the", "this", "these", "those") and len(words) <= 3)):
+        return None
+    for previous in reversed(body[max(0, i - 3) : i]):
+        if previous.subject is None or previous.subject[0].lower().split()[:1] in ([], *[[p] for p in _PRONOUNS]):
+            continue
+        antecedent = previous.subject[0]
+        if words[0] in ("he", "she") and not any(m.label == "PERSON" for m in previous.names if m.text in antecedent):
+            continue
+        return _Resolved(facts.text[:start] + antecedent + facts.text[end:], antecedent, (start, end))
+    return None
+
+
+# --- judging one sentence ----------------------------------------------------------------------------
+
+
+def _judge(
+    facts: Facts, resolved: _Resolved | None, similarity, source: Analysis, idf: dict[str, float], rewrite: Article
+) -> SentenceReport:
+    units = source.units
+    lemmas = facts.lemmas - {"say", "also"}
+    ranked = sorted(range(len(units)), key=lambda j: -(0.5 * similarity[j] + 0.5 * _coverage(lemmas, units[j].lemmas, idf)))
+    evidence = [ranked[0]] if ranked else []
+    covered = set(units[evidence[0]].lemmas) if evidence else set()
+    for j in ranked[1:6]:  # rewrites merge sentences: add evidence that covers what is still missing
+        gain = _coverage(lemmas - covered, units[j].lemmas, idf) * _coverage(lemmas, lemmas - covered, idf)
+        if gain >= 0.15 and similarity[j] >= 0.3 and len(evidence) < 3:
+            evidence.append(j)
+            covered |= units[j].lemmas
+    primary = max(evidence, key=lambda j: _coverage(lemmas, units[j].lemmas, idf)) if evidence else None
+
+    issues: list[Issue] = []
+    found = [units[j] for j in evidence]
+    issues += _check_names(facts, found, units)
+    issues += _check_numbers(facts, found, units)
+    issues += _check_dates(facts, resolved, units[primary] if primary is not None else None, units)
+    issues += _check_quotes(facts, rewrite, source)
+    issues += _check_polarity(facts, found)
+    issues += _check_roles(facts, found)
+    issues += _check_attributions(facts, units)
+
+    support = 0.5 * float(max((similarity[j] for j in evidence), default=0.0)) + 0.5 * _coverage(lemmas, covered, idf)
+    support = max(0.0, min(1.0, support))
+    if support < SUPPORT_THRESHOLD and not any(i.type == "attribution" for i in issues):
+        missing = sorted(lemmas - _all_lemmas(units), key=lambda l: -_weight(l, idf))
+        issues.append(
+            Issue(
+                "unsupported",
+                "the source does not say this"
+                + (f" (not in the source: {', '.join(missing[:6])})" if missing else " (weak match with the evidence)"),
+                _span_of_words(facts.text, missing) or (0, len(facts.text)),
+            )
+        )
+    contradicted = any(i.contradicts for i in issues)
+    verdict = CONTRADICTED if contradicted else UNSUPPORTED if issues else SUPPORTED
+    score = support * (0.3 if contradicted else 0.7 if issues else 1.0)
+    return SentenceReport(
+        index=facts.index,
+        text=facts.text,
+        verdict=verdict,
+        score=score,
+        support=support,
+        evidence=[Evidence(j, units[j].text, units[j].part, round(float(similarity[j]), 4)) for j in evidence],
+        issues=issues,
+        resolved=resolved.text if resolved else None,
+    )
+
+
+def _all_lemmas(units: list[Facts]) -> frozenset[str]:
+    return frozenset(l for u in units for l in u.lemmas)
+
+
+def _span_of_words(text: str, words: list[str]) -> tuple[int, int] | None:
+    hits = [m.span() for m in _WORD.finditer(text) if m.group().lower() in set(words)]
+    return (hits[0][0], hits[-1][1]) if hits else None
+
+
+def _check_names(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
+    issues = []
+    source_text = " ".join(u.text for u in units).lower()
+    for mention in facts.names:
+        in_source = any(same_entity(mention.key, m.key) for u in units for m in u.names)
+        if not in_source and mention.text.lower().removeprefix("the ") not in source_text:
+            issues.append(Issue("entity", f"‘{mention.text}’ is not in the source", (mention.start, mention.end)))
+    for person, places in facts.person_places.items():
+        said = set().union(*(u.person_places.get(person, set()) for u in units))
+        if said and places and not said & places:
+            mention = next(m for m in facts.names if m.key == person)
+            where = next((u, m) for u in units for m in u.names if m.key == person and u.person_places.get(person))
+            issues.append(
+                Issue(
+                    "entity",
+                    f"the source calls {mention.text} {_places(said)}, not {_places(places)}",
+                    (mention.start, mention.end),
+                    (where[1].start, where[1].end),
+                    where[0].index,
+                    contradicts=True,
+                )
+            )
+    return issues
+
+
+def _places(keys: set[str]) -> str:
+    return " / ".join(sorted(k.title() for k in keys))
+
+
+def _check_numbers(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
+    issues = []
+    for number in facts.numbers:
+        if number.text.lower() == "one" or any(n.value == number.value for u in units for n in u.numbers):
+            continue
+        rival = next(((u, n) for u in evidence for n in u.numbers if n.unit == number.unit), None)
+        if rival:
+            unit, other = rival
+            issues.append(
+                Issue("number", f"the source says {other.text}, not {number.text}", (number.start, number.end),
+                      (other.start, other.end), unit.index, contradicts=True)
+            )
+        else:
+            issues.append(Issue("number", f"the number {number.text} is not in the source", (number.start, number.end)))
+    return issues
+
+
+_MONTH_NAMES = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+}
+
+
+def _date_kinds(words: set[str]) -> tuple[set[str], set[str]]:
+    return {w for w in words if w in _MONTH_NAMES}, {w for w in words if w.isdigit()}
+
+
+def _check_dates(facts: Facts, resolved: _Resolved | None, primary: Facts | None, units: list[Facts]) -> list[Issue]:
+    from retold.analyze import _MONTH_OR_YEAR
+
+    words = facts.date_words | ({w.lower() for w in _MONTH_OR_YEAR.findall(resolved.antecedent)} if resolved else set())
+    if not words or primary is None:
+        return []
+    months, years = _date_kinds(words)
+    p_months, p_years = _date_kinds(primary.date_words)
+    if (months and p_months and not months & p_months) or (years and p_years and not years & p_years):
+        mention = next((m for m in facts.dates if m.text.lower() in words or any(w in m.text.lower() for w in words)), None)
+        span = (mention.start, mention.end) if mention else resolved.span if resolved else None
+        via = f" (‘{facts.text[span[0]:span[1]]}’ refers to ‘{resolved.antecedent}’)" if resolved and not mention else ""
+        theirs = next((m for m in primary.dates if _MONTH_OR_YEAR.search(m.text)), None)
+        return [
+            Issue(
+                "date",
+                f"the source dates this to {theirs.text if theirs else ' '.join(sorted(primary.date_words))}, "
+                f"not {' '.join(w.title() for w in sorted(words, key=lambda w: w.isdigit()))}{via}",
+                span,
+                (theirs.start, theirs.end) if theirs else None,
+                primary.index,
+                contradicts=True,
+            )
+        ]
+    known = set().union(*(u.date_words for u in units))
+    missing = words - known
+    if missing:
+        mention = next((m for m in facts.dates if any(w in m.text.lower() for w in missing)), None)
+        return [Issue("date", f"the source gives no date {' '.join(sorted(missing))}", (mention.start, mention.end) if mention else None)]
+    return []
+
+
+def _normal(text: str) -> str:
+    return " ".join(_WORD.findall(text.translate(_QUOTE_CHARS).lower()))
+
+
+def _check_quotes(facts: Facts, rewrite: Article, source: Analysis) -> list[Issue]:
+    issues = []
+    source_quotes = source.article.quotes
+    source_text = _normal(" ".join(u.text for u in source.units))
+    for start, end in facts.quotes:
+        quoted = facts.text[start:end]
+        wanted = _normal(quoted)
+        if not wanted:
+            continue
+        speaker = _speaker_of(rewrite, facts, start)
+        if wanted in source_text:
+            holder = next((q for q in source_quotes if wanted in _normal(q.text)), None)
+            if speaker and holder and holder.speaker and surname(speaker) != surname(holder.speaker):
+                issues.append(
+                    Issue("misattributed_quote", f"the source attributes this quote to {holder.speaker}, not {speaker}",
+                          (start, end), None, holder.sentence, contradicts=True)
+                )
+            continue
+        best, ratio = None, 0.0
+        for quote in source_quotes:
+            r = difflib.SequenceMatcher(None, wanted, _normal(quote.text)).ratio()
+            if r > ratio:
+                best, ratio = quote, r
+        if best is not None and ratio >= 0.6:
+            issues.append(Issue("quote", f"altered quote: the source has “{best.text}”", (start, end), None, best.sentence, contradicts=True))
+        else:
+            issues.append(Issue("quote", "this quote is not in the source", (start, end)))
+    return issues
+
+
+def _speaker_of(article: Article, facts: Facts, start: int) -> str | None:
+    sentence = article.sentences[facts.index] if facts.part == "body" and facts.index < len(article.sentences) else None
+    if sentence is None:
+        return None
+    return next((q.speaker for q in article.quotes if q.start == sentence.start + start), None)
+
+
+def _check_polarity(facts: Facts, evidence: list[Facts]) -> list[Issue]:
+    issues = []
+    for primary in evidence:
+        issues += _polarity(facts, primary)
+    return issues
+
+
+def _polarity(facts: Facts, primary: Facts) -> list[Issue]:
+    issues = []
+    shared = (facts.lemmas & primary.lemmas) - {"be", "have", "do"}
+    for verb in shared:
+        if (verb in facts.negated) != (verb in primary.negated):
+            said = "denies" if verb in primary.negated else "affirms"
+            issues.append(Issue("negation", f"negation changed: the source {said} ‘{verb}’", _span_of_words(facts.text, [verb]),
+                                _span_of_words(primary.text, [verb]), primary.index, contradicts=True))
+        theirs, ours = primary.modal.get(verb), facts.modal.get(verb)
+        if theirs in HEDGES and theirs != "would" and ours not in HEDGES:  # "would" is mostly reported speech
+            issues.append(Issue("modality", f"the source says ‘{theirs} {verb}’; the rewrite makes it certain",
+                                    _span_of_words(facts.text, [verb]), _span_of_words(primary.text, [verb]), primary.index, contradicts=True))
+    return issues
+
+
+def _check_roles(facts: Facts, evidence: list[Facts]) -> list[Issue]:
+    issues = []
+    for actor, verb, target in facts.roles:
+        if actor.startswith("word:") and target.startswith("word:"):
+            continue
+        for unit in evidence:
+            for their_actor, their_verb, their_target in unit.roles:
+                if their_verb != verb:
+                    continue
+                if same_entity(actor, their_target) and same_entity(target, their_actor):
+                    issues.append(Issue("role", f"actor and target swapped: in the source {their_actor.split(':', 1)[1]} {verb}s {their_target.split(':', 1)[1]}",
+                                        _span_of_words(facts.text, [verb]) , _span_of_words(unit.text, [verb]), unit.index, contradicts=True))
+    return issues
+
+
+def _check_attributions(facts: Facts, units: list[Facts]) -> list[Issue]:
+    issues = []
+    for attribution in facts.attributions:
+        if not attribution.generic:
+            continue
+        accepted = _GENERIC_SYNONYMS.get(attribution.source, {attribution.source})
+        reported = any(a.generic and a.source in accepted for u in units for a in u.attributions)
+        if not reported:
+            issues.append(
+                Issue("attribution", f"the source reports no such view from {attribution.source}s",
+                      (attribution.start, attribution.end))
+            )
+    return issues

@@ -1,0 +1,180 @@
+"""The checker: one small hand-written case per check, the example pair, the JSON contract, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import retold
+from retold.errors import InputError
+from tests.conftest import run_cli
+
+SOURCE = """City council approves new budget for schools
+
+SPRINGFIELD - The Springfield city council approved a budget of 40 million dollars for its schools on Tuesday, Mayor Ana Torres said.
+
+In March 2023, the council signed an agreement with the teachers' union under which the city pledged to hire 200 new teachers.
+
+"We will not close a single school this year," Torres told reporters after the vote.
+
+The state government could cut its own school funding next year, according to the council's finance office.
+
+Police Chief Mark Reyes arrested the suspect, a local man, after a chase through the town centre on Monday.
+"""
+
+
+def verdicts(rewrite: str) -> list[tuple[str, list[str]]]:
+    report = retold.check(SOURCE, rewrite)
+    return [(s.verdict, [i.type for i in s.issues]) for s in report.sentences]
+
+
+def only(rewrite: str) -> tuple[str, list[str], retold.Report]:
+    report = retold.check(SOURCE, rewrite)
+    assert len(report.sentences) == 1
+    s = report.sentences[0]
+    return s.verdict, [i.type for i in s.issues], report
+
+
+def test_faithful_paraphrase_passes():
+    verdict, issues, report = only("On Tuesday the Springfield city council approved a 40 million dollar budget for schools.")
+    assert verdict == "supported", report.sentences[0].issues
+    assert report.sentences[0].evidence[0].source_index == 0
+
+
+def test_changed_number_is_contradicted():
+    verdict, issues, report = only("In March 2023 the city pledged to hire 300 new teachers under an agreement with the union.")
+    assert verdict == "contradicted" and "number" in issues
+    issue = next(i for i in report.sentences[0].issues if i.type == "number")
+    assert report.sentences[0].text[issue.span[0] : issue.span[1]] == "300"
+    assert issue.source_span is not None and issue.source_index == 1
+
+
+def test_changed_year_is_contradicted():
+    verdict, issues, _ = only("In March 2024 the city pledged to hire 200 new teachers under an agreement with the union.")
+    assert verdict == "contradicted" and "date" in issues
+
+
+def test_altered_quote_is_contradicted():
+    verdict, issues, report = only('"We will not close any school this year," Torres told reporters.')
+    assert verdict == "contradicted" and "quote" in issues
+    assert report.altered_quotes and "We will not close a single school this year" in report.altered_quotes[0]["message"]
+
+
+def test_misattributed_quote_is_contradicted():
+    verdict, issues, _ = only('"We will not close a single school this year," Police Chief Mark Reyes told reporters.')
+    assert verdict == "contradicted" and "misattributed_quote" in issues
+
+
+def test_negation_is_contradicted():
+    verdict, issues, _ = only("Mayor Ana Torres said the city will close a school this year.")
+    assert verdict in ("contradicted", "unsupported")
+    verdict, issues, _ = only("The Springfield city council did not approve a budget for its schools on Tuesday.")
+    assert verdict == "contradicted" and "negation" in issues
+
+
+def test_modality_made_certain_is_contradicted():
+    verdict, issues, _ = only("The state government will cut its own school funding next year, the council's finance office said.")
+    assert verdict == "contradicted" and "modality" in issues
+
+
+def test_swapped_actor_is_contradicted():
+    verdict, issues, _ = only("The suspect arrested Police Chief Mark Reyes after a chase through the town centre on Monday.")
+    assert verdict == "contradicted" and "role" in issues
+
+
+def test_invented_expert_view_is_unsupported():
+    verdict, issues, _ = only("Experts say the new budget will improve exam results across the city.")
+    assert verdict == "unsupported" and "attribution" in issues
+
+
+def test_invented_name_is_unsupported():
+    verdict, issues, _ = only("Governor Paul Lindqvist welcomed the budget approved by the Springfield city council.")
+    assert verdict == "unsupported" and "entity" in issues
+
+
+def test_every_issue_has_a_span_and_every_verdict_an_issue():
+    report = retold.check(SOURCE, "Experts say the budget is 90 million dollars. The council did not approve a budget.")
+    for s in report.sentences:
+        if s.verdict != "supported":
+            assert s.issues
+        for issue in s.issues:
+            assert issue.span is None or 0 <= issue.span[0] < issue.span[1] <= len(s.text)
+
+
+@pytest.fixture(scope="module")
+def example(source_text, rewrite_text):
+    return retold.check(source_text, rewrite_text)
+
+
+def sentence(report, start: str):
+    return next(s for s in report.sentences if s.text.startswith(start))
+
+
+def test_example_disarmament_pledge_moved_to_august_is_contradicted(example):
+    s = sentence(example, "It also includes measures to disarm")
+    assert s.verdict == "contradicted"
+    date = next(i for i in s.issues if i.type == "date")
+    assert "March 2023" in date.message and "August" in date.message
+    assert s.evidence[0].text.startswith("In March 2023")
+
+
+@pytest.mark.parametrize("start", ["Experts note", "Analysts warn", "Iraqi officials view", "Authorities in Iraq say", "The talks aimed"])
+def test_example_invented_views_are_not_supported(example, start):
+    assert sentence(example, start).verdict != "supported"
+
+
+@pytest.mark.parametrize("start", ["Iraqi National Security Advisor", "The US State Department has also", "Kurdistan Region Interior Minister"])
+def test_example_faithful_sentences_pass(example, start):
+    assert sentence(example, start).verdict == "supported"
+
+
+def test_example_document_findings(example):
+    stuffed = example.keyword_stuffing[0]
+    assert stuffed["phrase"] == "ensuring regional security" and stuffed["count"] == 3
+    assert stuffed["ungrammatical"] == ["maintain ensuring", "uphold ensuring"]
+    assert 0.0 < example.copied_4gram_ratio < 0.08  # VISION: under 8% of its 4-word sequences come from the source
+    assert example.verdict_counts["contradicted"] >= 1
+
+
+def test_json_contract(tmp_path, source_text, rewrite_text):
+    (tmp_path / "s.txt").write_text(source_text)
+    (tmp_path / "r.txt").write_text(rewrite_text)
+    result = run_cli("check", str(tmp_path / "s.txt"), str(tmp_path / "r.txt"), "--format", "json")
+    assert result.returncode == 0, result.stderr.decode()
+    data = json.loads(result.stdout)
+    assert [s["index"] for s in data["sentences"]] == list(range(len(data["sentences"])))
+    for s in data["sentences"]:
+        assert s["verdict"] in ("supported", "unsupported", "contradicted")
+        assert 0.0 <= s["score"] <= 1.0
+        assert all(set(e) >= {"source_index", "text"} for e in s["evidence"])
+        assert all(set(i) >= {"type", "message", "span", "source_span"} for i in s["issues"])
+    document = data["document"]
+    for key in ("verdict_counts", "copied_4gram_ratio", "keyword_stuffing", "altered_quotes", "omissions", "source", "rewrite"):
+        assert key in document
+    assert document["source"]["headline"].startswith("Iran stresses urgency")
+    strict = run_cli("check", str(tmp_path / "s.txt"), str(tmp_path / "r.txt"), "--strict", "--format", "md")
+    assert strict.returncode == 3 and strict.stdout.decode().startswith("# Check report")
+
+
+def test_bad_input_to_check(tmp_path):
+    with pytest.raises(InputError, match="rewrite is empty"):
+        retold.check(SOURCE, "  \n")
+    with pytest.raises(InputError, match="source is empty"):
+        retold.check("", "The council approved the budget.")
+    french = "Le conseil municipal a approuvé mardi un budget de quarante millions pour les écoles de la ville, a déclaré la maire."
+    with pytest.raises(InputError, match="English only"):
+        retold.check(SOURCE, french)
+    (tmp_path / "s.txt").write_text(SOURCE)
+    (tmp_path / "empty.txt").write_text("")
+    result = run_cli("check", str(tmp_path / "s.txt"), str(tmp_path / "empty.txt"))
+    assert result.returncode == 1 and b"is empty" in result.stderr and b"Traceback" not in result.stderr
+
+
+def test_source_analysis_is_cached():
+    from retold.analyze import _analyze
+
+    retold.check(SOURCE, "The council approved a budget.")
+    before = _analyze.cache_info().hits
+    retold.check(SOURCE, "The council approved a budget on Tuesday.")
+    assert _analyze.cache_info().hits > before

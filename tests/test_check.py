@@ -99,7 +99,7 @@ def test_every_issue_has_a_span_and_every_verdict_an_issue():
         if s.verdict != "supported":
             assert s.issues
         for issue in s.issues:
-            assert issue.span is None or 0 <= issue.span[0] < issue.span[1] <= len(s.text)
+            assert 0 <= issue.span[0] < issue.span[1] <= len(s.text)
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +135,18 @@ def test_example_document_findings(example):
     assert stuffed["ungrammatical"] == ["maintain ensuring", "uphold ensuring"]
     assert 0.0 < example.copied_4gram_ratio < 0.08  # VISION: under 8% of its 4-word sequences come from the source
     assert example.verdict_counts["contradicted"] >= 1
+
+
+def test_every_issue_in_the_example_has_a_span(example):
+    for s in example.sentences:
+        assert (s.verdict == "supported") == (not s.issues)
+        for issue in s.issues:
+            assert 0 <= issue.span[0] < issue.span[1] <= len(s.text)
+            if issue.source_span is not None:
+                from retold.analyze import analyze
+
+                unit = analyze(example.source).units[issue.source_index].text
+                assert 0 <= issue.source_span[0] < issue.source_span[1] <= len(unit)
 
 
 def test_json_contract(tmp_path, source_text, rewrite_text):
@@ -178,3 +190,17 @@ def test_source_analysis_is_cached():
     before = _analyze.cache_info().hits
     retold.check(SOURCE, "The council approved a budget on Tuesday.")
     assert _analyze.cache_info().hits > before
+
+
+def test_official_given_another_nationality_is_contradicted(source_text):
+    report = retold.check(source_text, "Iraqi Parliament Speaker Bagher Ghalibaf urged Baghdad to implement the agreement.")
+    s = report.sentences[0]
+    assert s.verdict == "contradicted"
+    issue = next(i for i in s.issues if i.type == "entity")
+    assert "Iran" in issue.message and "Iraq" in issue.message
+    assert s.text[issue.span[0] : issue.span[1]] == "Bagher Ghalibaf"
+
+
+def test_aliases_are_the_same_entity(source_text):
+    report = retold.check(source_text, "Washington has expressed concern over the August MoU and the PMF bill.")
+    assert not [i for i in report.sentences[0].issues if i.type == "entity"]

@@ -102,3 +102,15 @@ def test_non_english_text_is_extracted_and_its_language_reported():
     assert article.language == "fr"
     assert article.paragraphs[0].startswith("PARIS - Le gouvernement")
     assert "Accueil" in article.removed
+
+
+def test_hard_wrapped_lines_are_joined():
+    text = (
+        "Home\nSport\n\nVeteran actress Kate Henshaw, who in 2008 won the\nAfrica Movie Academy Award for Best Actress, "
+        "has taken\nto her Instagram page to share some stunning photos of herself and\nher family at the event.\n\n"
+        "She flaunted a hand bag in the colours of the\nNigerian flag at the event organised in Lagos last week.\n"
+    )
+    article = retold.extract(text)
+    assert article.paragraphs[0].startswith("Veteran actress Kate Henshaw, who in 2008 won the Africa Movie")
+    assert article.paragraphs[0].endswith("her family at the event.")
+    assert len(article.paragraphs) == 2

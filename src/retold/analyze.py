@@ -82,6 +82,12 @@ class Facts:
     attributions: list[Attribution] = field(default_factory=list)
     subject: tuple[str, int, int] | None = None  # the main clause's subject phrase and its span
     person_places: dict[str, set[str]] = field(default_factory=dict)  # person key -> countries named beside them
+    lemma_spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # first place each lemma occurs
+
+    def span_of(self, lemmas: list[str] | set[str]) -> tuple[int, int] | None:
+        """From the first to the last occurrence of any of ``lemmas`` in the sentence."""
+        spans = [self.lemma_spans[l] for l in lemmas if l in self.lemma_spans]
+        return (min(s for s, _ in spans), max(e for _, e in spans)) if spans else None
 
     @property
     def date_words(self) -> set[str]:
@@ -150,6 +156,7 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
 
     for token in span:
         lemma = token.lemma_.lower()
+        facts.lemma_spans.setdefault(place_key(token.text) or lemma, rel(token))
         if token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV") and not token.is_stop:
             facts.lemmas.add(place_key(token.text) or lemma)
         if token.dep_ == "neg" or lemma in ("never", "no") and token.dep_ in ("neg", "det", "advmod"):

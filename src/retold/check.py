@@ -27,8 +27,7 @@ SUPPORT_THRESHOLD = 0.62
 faithfulness sets by `python bench/faithfulness.py --calibrate`; see BENCHMARKS.md."""
 MIN_WORDS_FOR_LANGUAGE = 15
 _PRONOUNS = {"he", "she", "it", "they", "this", "these", "those", "that"}
-_GENERIC_SYNONYMS = {"official": {"official", "authority", "government"}, "authority": {"official", "authority", "government"}}
-_GENERIC_SYNONYMS["government"] = _GENERIC_SYNONYMS["official"]
+_OFFICIALS = {"official", "authority", "government"}
 _QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
 _WORD = re.compile(r"\w+")
 
@@ -105,6 +104,10 @@ def _coverage(lemmas: set[str], covered: set[str], idf: dict[str, float]) -> flo
     return sum(_weight(l, idf) for l in lemmas & covered) / total if total else 1.0
 
 
+def _first_word(phrase: str) -> str:
+    return phrase.split()[0].lower() if phrase.split() else ""
+
+
 # --- resolving pronoun and definite subjects from the preceding sentences -------------------------
 
 
@@ -113,14 +116,14 @@ def _resolve(body: list[Facts], i: int) -> _Resolved | None:
     if facts.subject is None or i == 0:
         return None
     phrase, start, end = facts.subject
-    words = phrase.lower().split()
-    if not words or not (words[0] in _PRONOUNS or (words[0] in ("the", "this", "these", "those") and len(words) <= 3)):
+    first = _first_word(phrase)
+    if not (first in _PRONOUNS or (first in ("the", "this", "these", "those") and len(phrase.split()) <= 3)):
         return None
     for previous in reversed(body[max(0, i - 3) : i]):
-        if previous.subject is None or previous.subject[0].lower().split()[:1] in ([], *[[p] for p in _PRONOUNS]):
+        if previous.subject is None or _first_word(previous.subject[0]) in _PRONOUNS | {""}:
             continue
         antecedent = previous.subject[0]
-        if words[0] in ("he", "she") and not any(m.label == "PERSON" for m in previous.names if m.text in antecedent):
+        if first in ("he", "she") and not any(m.label == "PERSON" for m in previous.names if m.text in antecedent):
             continue
         return _Resolved(facts.text[:start] + antecedent + facts.text[end:], antecedent, (start, end))
     return None
@@ -162,8 +165,8 @@ def _judge(
             Issue(
                 "unsupported",
                 "the source does not say this"
-                + (f" (not in the source: {', '.join(missing[:6])})" if missing else " (weak match with the evidence)"),
-                _span_of_words(facts.text, missing) or (0, len(facts.text)),
+                + (f" (not in the source: {', '.join(_surface(facts, missing[:6]))})" if missing else " (weak match with the evidence)"),
+                facts.span_of(missing[:6]) or (0, len(facts.text)),
             )
         )
     contradicted = any(i.contradicts for i in issues)
@@ -185,9 +188,9 @@ def _all_lemmas(units: list[Facts]) -> frozenset[str]:
     return frozenset(l for u in units for l in u.lemmas)
 
 
-def _span_of_words(text: str, words: list[str]) -> tuple[int, int] | None:
-    hits = [m.span() for m in _WORD.finditer(text) if m.group().lower() in set(words)]
-    return (hits[0][0], hits[-1][1]) if hits else None
+def _surface(facts: Facts, lemmas: list[str]) -> list[str]:
+    """The words as the sentence writes them."""
+    return [facts.text[slice(*facts.lemma_spans[l])] if l in facts.lemma_spans else l for l in lemmas]
 
 
 def _check_names(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
@@ -255,7 +258,7 @@ def _check_dates(facts: Facts, resolved: _Resolved | None, primary: Facts | None
     p_months, p_years = _date_kinds(primary.date_words)
     if (months and p_months and not months & p_months) or (years and p_years and not years & p_years):
         mention = next((m for m in facts.dates if m.text.lower() in words or any(w in m.text.lower() for w in words)), None)
-        span = (mention.start, mention.end) if mention else resolved.span if resolved else None
+        span = (mention.start, mention.end) if mention else resolved.span if resolved else (0, len(facts.text))
         via = f" (‘{facts.text[span[0]:span[1]]}’ refers to ‘{resolved.antecedent}’)" if resolved and not mention else ""
         theirs = next((m for m in primary.dates if _MONTH_OR_YEAR.search(m.text)), None)
         return [
@@ -273,7 +276,8 @@ def _check_dates(facts: Facts, resolved: _Resolved | None, primary: Facts | None
     missing = words - known
     if missing:
         mention = next((m for m in facts.dates if any(w in m.text.lower() for w in missing)), None)
-        return [Issue("date", f"the source gives no date {' '.join(sorted(missing))}", (mention.start, mention.end) if mention else None)]
+        span = (mention.start, mention.end) if mention else (0, len(facts.text))
+        return [Issue("date", f"the source gives no date {' '.join(sorted(missing))}", span)]
     return []
 
 
@@ -331,12 +335,12 @@ def _polarity(facts: Facts, primary: Facts) -> list[Issue]:
     for verb in shared:
         if (verb in facts.negated) != (verb in primary.negated):
             said = "denies" if verb in primary.negated else "affirms"
-            issues.append(Issue("negation", f"negation changed: the source {said} ‘{verb}’", _span_of_words(facts.text, [verb]),
-                                _span_of_words(primary.text, [verb]), primary.index, contradicts=True))
+            issues.append(Issue("negation", f"negation changed: the source {said} ‘{verb}’", facts.span_of([verb]),
+                                primary.span_of([verb]), primary.index, contradicts=True))
         theirs, ours = primary.modal.get(verb), facts.modal.get(verb)
         if theirs in HEDGES and theirs != "would" and ours not in HEDGES:  # "would" is mostly reported speech
             issues.append(Issue("modality", f"the source says ‘{theirs} {verb}’; the rewrite makes it certain",
-                                    _span_of_words(facts.text, [verb]), _span_of_words(primary.text, [verb]), primary.index, contradicts=True))
+                                facts.span_of([verb]), primary.span_of([verb]), primary.index, contradicts=True))
     return issues
 
 
@@ -351,7 +355,7 @@ def _check_roles(facts: Facts, evidence: list[Facts]) -> list[Issue]:
                     continue
                 if same_entity(actor, their_target) and same_entity(target, their_actor):
                     issues.append(Issue("role", f"actor and target swapped: in the source {their_actor.split(':', 1)[1]} {verb}s {their_target.split(':', 1)[1]}",
-                                        _span_of_words(facts.text, [verb]) , _span_of_words(unit.text, [verb]), unit.index, contradicts=True))
+                                        facts.span_of([verb]), unit.span_of([verb]), unit.index, contradicts=True))
     return issues
 
 
@@ -360,7 +364,7 @@ def _check_attributions(facts: Facts, units: list[Facts]) -> list[Issue]:
     for attribution in facts.attributions:
         if not attribution.generic:
             continue
-        accepted = _GENERIC_SYNONYMS.get(attribution.source, {attribution.source})
+        accepted = _OFFICIALS if attribution.source in _OFFICIALS else {attribution.source}
         reported = any(a.generic and a.source in accepted for u in units for a in u.attributions)
         if not reported:
             issues.append(

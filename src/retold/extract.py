@@ -14,7 +14,8 @@ from retold.quotes import find_quotes
 from retold.sentences import sentences_of
 
 Kind = Literal["auto", "html", "text", "article"]
-"""auto: HTML or copied page, detected; text: a copied page (furniture removed); article: clean text, every line kept."""
+"""auto: HTML or a copied page, detected; text: a copied page (furniture removed); article: HTML, or clean
+text of which every line is kept."""
 
 
 def extract(page: str | bytes, kind: Kind = "auto") -> Article:
@@ -24,7 +25,7 @@ def extract(page: str | bytes, kind: Kind = "auto") -> Article:
         raise InputError("input is empty")
     if len(text.encode("utf-8", errors="replace")) > MAX_INPUT_BYTES:
         raise InputError(f"input is larger than the limit of {MAX_INPUT_BYTES:,} bytes")
-    is_html = looks_like_html(text) if kind == "auto" else kind == "html"
+    is_html = looks_like_html(text) if kind in ("auto", "article") else kind == "html"
     if is_html:
         found, meta = extract_html(text)
     elif kind == "article":

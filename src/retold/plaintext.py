@@ -203,9 +203,37 @@ def _pick_headline(lines: list[Line], body_start: int, body_text: str) -> int | 
     return best
 
 
+_JOINING_WORDS = set(
+    "the a an of to and or in on at by for with from that which who whom whose as is was are were has have had be "
+    "been his her its their our your my this these those than but if when while into over after before about".split()
+)
+
+
+def _continues(previous: str, line: str) -> bool:
+    """A hard-wrapped sentence: the previous line stops mid-sentence and this one carries on."""
+    if _TERMINAL.search(previous) or previous.endswith(":"):
+        return False
+    last = previous.rsplit(None, 1)[-1]
+    return line[0].islower() or previous.endswith(",") or (last in _JOINING_WORDS and len(previous.split()) >= 4)
+
+
+def unwrap(text: str) -> list[str]:
+    """Non-blank lines, with hard-wrapped sentences joined back together."""
+    lines: list[str] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line:
+            continue
+        if lines and _continues(lines[-1], line):
+            lines[-1] = f"{lines[-1]} {line}"
+        else:
+            lines.append(line)
+    return lines
+
+
 def extract_page(text: str) -> Page:
     """Split copied text into headline, date, byline, standfirst, body, captions and removed lines."""
-    lines = [classify_line(raw.strip()) for raw in text.split("\n") if raw.strip()]
+    lines = [classify_line(raw) for raw in unwrap(text)]
     start, end = best_run(lines)
     body_idx = [i for i in range(start, end) if lines[i].kind in (PROSE, SHORT)]
     page = Page(paragraphs=[])

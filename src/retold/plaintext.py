@@ -218,17 +218,19 @@ def _continues(previous: str, line: str) -> bool:
 
 
 def unwrap(text: str) -> list[str]:
-    """Non-blank lines, with hard-wrapped sentences joined back together."""
-    lines: list[str] = []
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if not line:
-            continue
-        if lines and _continues(lines[-1], line):
-            lines[-1] = f"{lines[-1]} {line}"
+    """Non-blank lines; when the text is hard-wrapped (a fifth or more of its lines, and at least
+    three, carry on a sentence from the line before), the wrapped sentences are joined back."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    breaks = sum(1 for a, b in zip(lines, lines[1:]) if _continues(a, b))
+    if breaks < 3 or breaks < 0.2 * len(lines):
+        return lines
+    joined: list[str] = []
+    for line in lines:
+        if joined and _continues(joined[-1], line):
+            joined[-1] = f"{joined[-1]} {line}"
         else:
-            lines.append(line)
-    return lines
+            joined.append(line)
+    return joined
 
 
 def extract_page(text: str) -> Page:

@@ -35,7 +35,8 @@ class SentenceReport:
     text: str
     verdict: str
     score: float
-    support: float = 0.0  # how much of the sentence the evidence holds (similarity and word coverage), before checks
+    support: float = 0.0  # how well the evidence holds the sentence (from `signals`), before the checks
+    signals: dict[str, float] = field(default_factory=dict)  # similarity and word coverage that `support` is made of
     evidence: list[Evidence] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     resolved: str | None = None  # the sentence with its pronoun subject resolved, when that was done

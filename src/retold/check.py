@@ -203,10 +203,11 @@ def _surface(facts: Facts, lemmas: list[str]) -> list[str]:
 
 def _check_names(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
     issues = []
-    source_text = " ".join(u.text for u in units).lower()
+    source_words = f" {_normal(' '.join(u.text for u in units))} "
     for mention in facts.names:
         in_source = any(same_entity(mention.key, m.key) for u in units for m in u.names)
-        if not in_source and mention.text.lower().removeprefix("the ") not in source_text:
+        words = re.sub(r"^the | s$", "", _normal(mention.text))  # "The Royal Children's" -> "royal children"
+        if not in_source and f" {words} " not in source_words:
             issues.append(Issue("entity", f"‘{mention.text}’ is not in the source", (mention.start, mention.end)))
     for person, places in facts.person_places.items():
         said = set().union(*(u.person_places.get(person, set()) for u in units))

@@ -55,6 +55,11 @@ def test_changed_year_is_contradicted():
     assert verdict == "contradicted" and "date" in issues
 
 
+def test_abbreviated_month_is_the_same_date():
+    verdict, issues, _ = only("In Mar. 2023 the city pledged to hire 200 new teachers under an agreement with the union.")
+    assert "date" not in issues
+
+
 def test_altered_quote_is_contradicted():
     verdict, issues, report = only('"We will not close any school this year," Torres told reporters.')
     assert verdict == "contradicted" and "quote" in issues

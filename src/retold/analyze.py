@@ -25,7 +25,6 @@ GENERIC_SOURCES = {
     "commentator", "economist", "scientist", "researcher", "government", "people", "resident",
     "insider", "spokesperson", "spokesman", "spokeswoman", "lawmaker", "politician", "leader",
 }
-_WEEKDAYS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
 _NUMBER_WORDS = {
     w: i
     for i, w in enumerate(
@@ -34,6 +33,7 @@ _NUMBER_WORDS = {
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12}
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
+_MONTH_NAMES = {number: name for name, number in sorted(MONTHS.items(), key=lambda item: len(item[0]))}
 _MONTH_OR_YEAR = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b|\b(?:1[89]|20)\d\d\b", re.I)
 
 
@@ -91,7 +91,7 @@ class Facts:
 
     @property
     def date_words(self) -> set[str]:
-        return {w.lower() for m in self.dates for w in _MONTH_OR_YEAR.findall(m.text)}
+        return set().union(*(date_words(m.text) for m in self.dates))
 
 
 @dataclass
@@ -243,6 +243,6 @@ def parse_number(text: str) -> float | None:
         return float(_NUMBER_WORDS[cleaned]) if cleaned in _NUMBER_WORDS else None
 
 
-def is_date_word(word: str) -> bool:
-    word = word.lower()
-    return word in MONTHS or word in _WEEKDAYS or bool(re.fullmatch(r"(?:1[89]|20)\d\d", word))
+def date_words(text: str) -> set[str]:
+    """Months (as full names: "Oct." -> "october") and years named in ``text``."""
+    return {_MONTH_NAMES[MONTHS[w]] if w in MONTHS else w for w in (m.lower().rstrip(".") for m in _MONTH_OR_YEAR.findall(text))}

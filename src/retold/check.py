@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from retold.aliases import same_entity, surname
-from retold.analyze import HEDGES, Analysis, Facts, analyze
+from retold.analyze import HEDGES, Analysis, Facts, analyze, date_words
 from retold.article import Article
 from retold.errors import InputError
 from retold.extract import Kind, extract
@@ -150,7 +150,7 @@ def _judge(
 
     issues: list[Issue] = []
     found = [units[j] for j in evidence]
-    issues += _check_names(facts, found, units)
+    issues += _check_names(facts, units)
     issues += _check_numbers(facts, found, units)
     issues += _check_dates(facts, resolved, units[primary] if primary is not None else None, units)
     issues += _check_quotes(facts, rewrite, source)
@@ -201,7 +201,7 @@ def _surface(facts: Facts, lemmas: list[str]) -> list[str]:
     return [facts.text[slice(*facts.lemma_spans[l])] if l in facts.lemma_spans else l for l in lemmas]
 
 
-def _check_names(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
+def _check_names(facts: Facts, units: list[Facts]) -> list[Issue]:
     issues = []
     source_words = f" {_normal(' '.join(u.text for u in units))} "
     for mention in facts.names:
@@ -248,19 +248,13 @@ def _check_numbers(facts: Facts, evidence: list[Facts], units: list[Facts]) -> l
     return issues
 
 
-_MONTH_NAMES = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-}
-
-
 def _date_kinds(words: set[str]) -> tuple[set[str], set[str]]:
-    return {w for w in words if w in _MONTH_NAMES}, {w for w in words if w.isdigit()}
+    """Months and years apart."""
+    return {w for w in words if not w.isdigit()}, {w for w in words if w.isdigit()}
 
 
 def _check_dates(facts: Facts, resolved: _Resolved | None, primary: Facts | None, units: list[Facts]) -> list[Issue]:
-    from retold.analyze import _MONTH_OR_YEAR
-
-    words = facts.date_words | ({w.lower() for w in _MONTH_OR_YEAR.findall(resolved.antecedent)} if resolved else set())
+    words = facts.date_words | (date_words(resolved.antecedent) if resolved else set())
     if not words or primary is None:
         return []
     months, years = _date_kinds(words)
@@ -269,7 +263,7 @@ def _check_dates(facts: Facts, resolved: _Resolved | None, primary: Facts | None
         mention = next((m for m in facts.dates if m.text.lower() in words or any(w in m.text.lower() for w in words)), None)
         span = (mention.start, mention.end) if mention else resolved.span if resolved else (0, len(facts.text))
         via = f" (‘{facts.text[span[0]:span[1]]}’ refers to ‘{resolved.antecedent}’)" if resolved and not mention else ""
-        theirs = next((m for m in primary.dates if _MONTH_OR_YEAR.search(m.text)), None)
+        theirs = next((m for m in primary.dates if date_words(m.text)), None)
         return [
             Issue(
                 "date",

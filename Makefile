@@ -19,3 +19,4 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/extraction.py
+	$(BIN)/python bench/faithfulness.py --calibrate

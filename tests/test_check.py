@@ -93,6 +93,18 @@ def test_invented_expert_view_is_unsupported():
     assert verdict == "unsupported" and "attribution" in issues
 
 
+def test_a_named_spokesperson_is_not_an_unnamed_source(source_text):
+    rewrite = ("The US State Department spokesperson, Tammy Bruce, stated that they support genuine Iraqi "
+               "sovereignty, not legislation that would turn Iraq into an Iranian satellite state.")
+    assert "attribution" not in [i.type for i in retold.check(source_text, rewrite).sentences[0].issues]
+
+
+def test_officials_view_reported_by_the_source_is_not_invented():
+    source = "Police Chief Mark Reyes made an arrest on Monday.\n\nCity Hall officials said the budget would be approved next week."
+    report = retold.check(source, "Officials said the budget would be approved next week.")
+    assert "attribution" not in [i.type for i in report.sentences[0].issues]
+
+
 def test_invented_name_is_unsupported():
     verdict, issues, _ = only("Governor Paul Lindqvist welcomed the budget approved by the Springfield city council.")
     assert verdict == "unsupported" and "entity" in issues

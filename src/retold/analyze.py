@@ -60,7 +60,8 @@ class Attribution:
     """Someone said or thinks something: "experts note", "IRNA quoted Araji as saying"."""
 
     source: str  # lemma of the subject head ("expert") or an entity key
-    generic: bool
+    generic: bool  # an unnamed source: "experts", "Iraqi officials" (not "State Department officials")
+    head: str  # lemma of the subject's head noun, named or not
     verb: str
     start: int
     end: int
@@ -196,10 +197,11 @@ def _roles_and_attributions(verb: Token, facts: Facts, rel, entity_of: dict[int,
         facts.roles.append((_key_of(actor, entity_of), lemma, _key_of(target, entity_of)))
     if actor is not None and (lemma in SPEECH_VERBS or lemma in COGNITION_VERBS):
         head = actor.lemma_.lower()
-        generic = head in GENERIC_SOURCES or (actor.pos_ == "NOUN" and actor.tag_ == "NNS")
+        named = any(t.ent_type_ in ("PERSON", "ORG") for t in actor.subtree)  # "spokesperson, Tammy Bruce,"
+        generic = not named and (head in GENERIC_SOURCES or (actor.pos_ == "NOUN" and actor.tag_ == "NNS"))
         start, _ = rel(actor.left_edge)
         _, end = rel(actor)
-        facts.attributions.append(Attribution(head if generic else _key_of(actor, entity_of), generic, lemma, start, end))
+        facts.attributions.append(Attribution(head if generic else _key_of(actor, entity_of), generic, head, lemma, start, end))
 
 
 def _person_places(ents: list[Span]) -> dict[str, set[str]]:

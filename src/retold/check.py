@@ -368,7 +368,7 @@ def _check_attributions(facts: Facts, units: list[Facts]) -> list[Issue]:
         if not attribution.generic:
             continue
         accepted = _OFFICIALS if attribution.source in _OFFICIALS else {attribution.source}
-        reported = any(a.generic and a.source in accepted for u in units for a in u.attributions)
+        reported = any(a.head in accepted for u in units for a in u.attributions)
         if not reported:
             issues.append(
                 Issue("attribution", f"the source reports no such view from {attribution.source}s",

@@ -158,16 +158,13 @@ def _judge(
     issues += _check_roles(facts, found)
     issues += _check_attributions(facts, units)
 
-    missing = sorted(lemmas - _all_lemmas(units), key=lambda l: -_weight(l, idf))
     signals = {
         "similarity": float(max((similarity[j] for j in evidence), default=0.0)),
         "evidence_coverage": _coverage(lemmas, covered, idf),
-        "source_coverage": _coverage(lemmas, set(_all_lemmas(units)), idf),
-        "missing": min(len(missing), 5) / 5,
-        "length": min(len(lemmas), 30) / 30,
     }
     support = 0.5 * signals["similarity"] + 0.5 * signals["evidence_coverage"]
     if support < SUPPORT_THRESHOLD and not any(i.type == "attribution" for i in issues):
+        missing = sorted(lemmas - _all_lemmas(units), key=lambda l: -_weight(l, idf))
         issues.append(
             Issue(
                 "unsupported",

@@ -35,8 +35,8 @@ class SentenceReport:
     text: str
     verdict: str
     score: float
-    support: float = 0.0  # how well the evidence holds the sentence (from `signals`), before the checks
-    signals: dict[str, float] = field(default_factory=dict)  # similarity and word coverage that `support` is made of
+    support: float = 0.0  # how well the evidence holds the sentence: the mean of `signals`, before the checks
+    signals: dict[str, float] = field(default_factory=dict)  # best similarity to the evidence, and its word coverage
     evidence: list[Evidence] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     resolved: str | None = None  # the sentence with its pronoun subject resolved, when that was done

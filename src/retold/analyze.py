@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from retold.aliases import entity_key, place_key
@@ -33,6 +33,7 @@ _NUMBER_WORDS = {
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12}
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
+_TOKEN = re.compile(r"\w+")
 _MONTH_NAMES = {number: name for name, number in sorted(MONTHS.items(), key=lambda item: len(item[0]))}
 _MONTH_OR_YEAR = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b|\b(?:1[89]|20)\d\d\b", re.I)
 
@@ -99,6 +100,24 @@ class Facts:
 class Analysis:
     article: Article
     units: list[Facts]  # body sentences first (index = Sentence.index), then headline, standfirst, captions
+
+    @cached_property
+    def lemmas(self) -> frozenset[str]:
+        return frozenset(lemma for unit in self.units for lemma in unit.lemmas)
+
+    @cached_property
+    def normal_text(self) -> str:
+        """All units as lower-case words joined by single spaces, for verbatim comparisons."""
+        return normalise_words(" ".join(unit.text for unit in self.units))
+
+
+def words(text: str) -> list[str]:
+    """Lower-case word tokens: the unit of verbatim and copied-passage comparisons."""
+    return [token.lower() for token in _TOKEN.findall(text)]
+
+
+def normalise_words(text: str) -> str:
+    return " ".join(words(text))
 
 
 def analyze(article: Article) -> Analysis:

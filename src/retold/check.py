@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from retold.aliases import same_entity, surname
-from retold.analyze import HEDGES, Analysis, Facts, analyze, date_words
+from retold.analyze import HEDGES, Analysis, Facts, analyze, date_words, normalise_words
 from retold.article import Article
 from retold.errors import InputError
 from retold.extract import Kind, extract
@@ -29,8 +29,6 @@ mean balanced accuracy there; never on the half it reports); see BENCHMARKS.md."
 MIN_WORDS_FOR_LANGUAGE = 15
 _PRONOUNS = {"he", "she", "it", "they", "this", "these", "those", "that"}
 _OFFICIALS = {"official", "authority", "government"}
-_QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "«": '"', "»": '"'})
-_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -150,7 +148,7 @@ def _judge(
 
     issues: list[Issue] = []
     found = [units[j] for j in evidence]
-    issues += _check_names(facts, units)
+    issues += _check_names(facts, source)
     issues += _check_numbers(facts, found, units)
     issues += _check_dates(facts, resolved, units[primary] if primary is not None else None, units)
     issues += _check_quotes(facts, rewrite, source)
@@ -164,7 +162,7 @@ def _judge(
     }
     support = 0.5 * signals["similarity"] + 0.5 * signals["evidence_coverage"]
     if support < SUPPORT_THRESHOLD and not any(i.type == "attribution" for i in issues):
-        missing = sorted(lemmas - _all_lemmas(units), key=lambda l: -_weight(l, idf))
+        missing = sorted(lemmas - source.lemmas, key=lambda l: -_weight(l, idf))
         issues.append(
             Issue(
                 "unsupported",
@@ -189,22 +187,18 @@ def _judge(
     )
 
 
-def _all_lemmas(units: list[Facts]) -> frozenset[str]:
-    return frozenset(l for u in units for l in u.lemmas)
-
-
 def _surface(facts: Facts, lemmas: list[str]) -> list[str]:
     """The words as the sentence writes them."""
     return [facts.text[slice(*facts.lemma_spans[l])] if l in facts.lemma_spans else l for l in lemmas]
 
 
-def _check_names(facts: Facts, units: list[Facts]) -> list[Issue]:
+def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
     issues = []
-    source_words = f" {_normal(' '.join(u.text for u in units))} "
+    units = source.units
     for mention in facts.names:
         in_source = any(same_entity(mention.key, m.key) for u in units for m in u.names)
-        words = re.sub(r"^the | s$", "", _normal(mention.text))  # "The Royal Children's" -> "royal children"
-        if not in_source and f" {words} " not in source_words:
+        words = re.sub(r"^the | s$", "", normalise_words(mention.text))  # "The Royal Children's" -> "royal children"
+        if not in_source and f" {words} " not in f" {source.normal_text} ":
             issues.append(Issue("entity", f"‘{mention.text}’ is not in the source", (mention.start, mention.end)))
     for person, places in facts.person_places.items():
         said = set().union(*(u.person_places.get(person, set()) for u in units))
@@ -281,22 +275,17 @@ def _check_dates(facts: Facts, resolved: _Resolved | None, primary: Facts | None
     return []
 
 
-def _normal(text: str) -> str:
-    return " ".join(_WORD.findall(text.translate(_QUOTE_CHARS).lower()))
-
-
 def _check_quotes(facts: Facts, rewrite: Article, source: Analysis) -> list[Issue]:
     issues = []
     source_quotes = source.article.quotes
-    source_text = _normal(" ".join(u.text for u in source.units))
     for start, end in facts.quotes:
         quoted = facts.text[start:end]
-        wanted = _normal(quoted)
+        wanted = normalise_words(quoted)
         if not wanted:
             continue
         speaker = _speaker_of(rewrite, facts, start)
-        if wanted in source_text:
-            holder = next((q for q in source_quotes if wanted in _normal(q.text)), None)
+        if wanted in source.normal_text:
+            holder = next((q for q in source_quotes if wanted in normalise_words(q.text)), None)
             if speaker and holder and holder.speaker and surname(speaker) != surname(holder.speaker):
                 issues.append(
                     Issue("misattributed_quote", f"the source attributes this quote to {holder.speaker}, not {speaker}",
@@ -305,7 +294,7 @@ def _check_quotes(facts: Facts, rewrite: Article, source: Analysis) -> list[Issu
             continue
         best, ratio = None, 0.0
         for quote in source_quotes:
-            r = difflib.SequenceMatcher(None, wanted, _normal(quote.text)).ratio()
+            r = difflib.SequenceMatcher(None, wanted, normalise_words(quote.text)).ratio()
             if r > ratio:
                 best, ratio = quote, r
         if best is not None and ratio >= 0.6:

@@ -7,21 +7,16 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from retold.aliases import same_entity
-from retold.analyze import Analysis
+from retold.analyze import Analysis, normalise_words, words
 
 if TYPE_CHECKING:
     from retold.report import Report
 
-_TOKEN = re.compile(r"\w+")
 _STOP = {
     "the", "a", "an", "of", "to", "in", "and", "or", "for", "on", "with", "at", "by", "from", "as", "is", "was",
     "are", "were", "be", "that", "this", "it", "its", "their", "his", "her", "has", "have", "had", "will", "would",
 }
 _GERUND_AFTER_VERB = re.compile(r"\b(?:maintain|uphold|ensure|improve|strengthen|enhance|support|achieve|promote|boost|increase|provide|keep)\s+(\w+ing)\b", re.I)
-
-
-def tokens(text: str) -> list[str]:
-    return [t.lower() for t in _TOKEN.findall(text)]
 
 
 def ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
@@ -30,8 +25,8 @@ def ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
 
 def copied_ratio(source: str, rewrite: str, n: int = 4) -> float:
     """Share of the rewrite's n-word sequences that also occur in the source."""
-    theirs = set(ngrams(tokens(source), n))
-    ours = ngrams(tokens(rewrite), n)
+    theirs = set(ngrams(words(source), n))
+    ours = ngrams(words(rewrite), n)
     return sum(1 for g in ours if g in theirs) / len(ours) if ours else 0.0
 
 
@@ -42,10 +37,10 @@ def keyword_stuffing(source: str, rewrite: str) -> list[dict]:
     repeats it at least three times and more often than the source does, or at least twice with an
     occurrence that breaks the grammar ("maintain ensuring regional security").
     """
-    words, source_text = tokens(rewrite), " ".join(tokens(source))
+    rewrite_words, source_text = words(rewrite), normalise_words(source)
     found: list[dict] = []
     for n in (4, 3, 2):
-        for gram, count in Counter(ngrams(words, n)).items():
+        for gram, count in Counter(ngrams(rewrite_words, n)).items():
             if count < 2 or gram[0] in _STOP or gram[-1] in _STOP or min(map(len, gram)) < 2:
                 continue
             phrase = " ".join(gram)
@@ -61,7 +56,7 @@ def keyword_stuffing(source: str, rewrite: str) -> list[dict]:
 def omissions(source: Analysis, rewrite: Analysis, limit: int = 10) -> list[dict]:
     """Names, numbers and dates of the source's lead and recurring facts that the rewrite never mentions."""
     rewrite_keys = [m.key for u in rewrite.units for m in u.names]
-    rewrite_text = " ".join(tokens(" ".join(u.text for u in rewrite.units)))
+    rewrite_text = rewrite.normal_text
     mentions: Counter = Counter(m.key for u in source.units for m in u.names)
     result, seen = [], set()
     for unit in source.units:
@@ -70,7 +65,7 @@ def omissions(source: Analysis, rewrite: Analysis, limit: int = 10) -> list[dict
             if m.key in seen or (mentions[m.key] < 2 and not lead):
                 continue
             seen.add(m.key)
-            if not any(same_entity(m.key, k) for k in rewrite_keys) and " ".join(tokens(m.text)) not in rewrite_text:
+            if not any(same_entity(m.key, k) for k in rewrite_keys) and normalise_words(m.text) not in rewrite_text:
                 result.append({"type": "name", "text": m.text, "source_index": unit.index})
         for n in unit.numbers:
             if n.text[0].isdigit() and n.text.lower() not in rewrite_text.split() and n.text not in seen:

@@ -162,7 +162,7 @@ def _judge(
     }
     support = 0.5 * signals["similarity"] + 0.5 * signals["evidence_coverage"]
     if support < SUPPORT_THRESHOLD and not any(i.type == "attribution" for i in issues):
-        missing = sorted(lemmas - source.lemmas, key=lambda l: -_weight(l, idf))
+        missing = sorted(lemmas - source.lemmas, key=lambda l: (-_weight(l, idf), facts.lemma_spans.get(l, (0, 0))))
         issues.append(
             Issue(
                 "unsupported",

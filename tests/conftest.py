@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import http.server
 import os
+import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -26,3 +31,92 @@ def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProce
     return subprocess.run(
         [sys.executable, "-m", "retold", *args], input=stdin, capture_output=True, timeout=300, cwd=ROOT
     )
+
+
+# --- servers on 127.0.0.1 for the openai engine ------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.25)
+    raise RuntimeError(f"{url} did not come up in {seconds} s")
+
+
+@pytest.fixture
+def llama_server_factory():
+    """Starts real `python -m llama_cpp.server` processes with SmolLM2; stops them afterwards."""
+    from retold.nlp import model_path
+
+    started = []
+
+    def start() -> tuple[str, subprocess.Popen]:
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path("smollm2")), "--host", "127.0.0.1",
+             "--port", str(port), "--n_ctx", "2048", "--n_threads", str(os.cpu_count() or 1)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        started.append(process)
+        wait_for(f"http://127.0.0.1:{port}/v1/models", process)
+        return f"http://127.0.0.1:{port}/v1", process
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def llama_server(llama_server_factory) -> str:
+    return llama_server_factory()[0]
+
+
+@pytest.fixture
+def closed_port() -> int:
+    return free_port()  # bound and released: nothing listens there
+
+
+@pytest.fixture
+def silent_server():
+    """A real socket that accepts connections and never answers."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+
+
+@pytest.fixture
+def junk_server():
+    """A real HTTP server that answers 200 with something that is not a chat completion."""
+
+    class Junk(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            body = b'{"choices": "none of your business"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Junk)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()

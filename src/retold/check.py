@@ -55,7 +55,8 @@ def check(source: str | bytes | Article, rewrite: str | bytes | Article, *, sour
         _judge(facts, res, similarity[i], source_facts, idf, rw)
         for i, (facts, res) in enumerate(zip(body, resolved))
     ]
-    report = Report(sentences=sentences, source=src, rewrite=rw)
+    report = Report(sentences=sentences, source=src, rewrite=rw,
+                    source_units=[{"index": u.index, "part": u.part, "text": u.text} for u in source_facts.units])
     document_findings(report, source_facts, rewrite_facts)
     return report
 

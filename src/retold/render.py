@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retold.article import Article
 from retold.report import Report
+
+if TYPE_CHECKING:
+    from retold.rewrite import Rewrite
 
 
 def to_json(data: dict[str, Any]) -> str:
@@ -104,4 +107,41 @@ def report_html(report: Report) -> str:
 li{{margin:.6rem 0}}.verdict{{font-weight:bold}}.supported .verdict{{color:#1a7f37}}
 .unsupported .verdict{{color:#9a6700}}.contradicted .verdict{{color:#cf222e}}blockquote{{color:#555;margin:.3rem 1rem}}</style>
 </head><body><h1>Check report</h1><ol>{''.join(rows)}</ol><h2>Document</h2><ul>{findings}</ul></body></html>
+"""
+
+
+# --- rewrites ------------------------------------------------------------------------------------------
+
+
+def _rewrite_footer(rewrite: Rewrite) -> str:
+    counts = rewrite.report.verdict_counts
+    return (
+        f"{rewrite.word_count} words · {counts['supported']} of {len(rewrite.report.sentences)} sentences supported"
+        f" by the source · copied 4-word sequences {rewrite.report.copied_4gram_ratio:.0%}"
+    )
+
+
+def rewrite_markdown(rewrite: Rewrite) -> str:
+    parts = [f"# {rewrite.headline}"]
+    parts += [" ".join(s.text for s in paragraph) for paragraph in rewrite.paragraphs]
+    if rewrite.attribution:
+        parts.append(f"*{rewrite.attribution}*")
+    parts.append(f"<!-- retold: {_rewrite_footer(rewrite)} -->")
+    return "\n\n".join(parts) + "\n"
+
+
+def rewrite_html(rewrite: Rewrite) -> str:
+    from html import escape
+
+    paragraphs = "".join(
+        "<p>" + " ".join(f'<span title="restates source sentence {", ".join(str(i + 1) for i in s.sources)}">'
+                         f"{escape(s.text)}</span>" for s in paragraph) + "</p>"
+        for paragraph in rewrite.paragraphs
+    )
+    attribution = f"<p><em>{escape(rewrite.attribution)}</em></p>" if rewrite.attribution else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{escape(rewrite.headline)}</title>
+<style>body{{font:18px/1.6 Georgia,serif;max-width:40rem;margin:2rem auto;padding:0 1rem}}footer{{color:#666;font:14px system-ui,sans-serif}}</style>
+</head><body><article><h1>{escape(rewrite.headline)}</h1>{paragraphs}{attribution}</article>
+<footer>{escape(_rewrite_footer(rewrite))}</footer></body></html>
 """

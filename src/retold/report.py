@@ -59,6 +59,7 @@ class Report:
     keyword_stuffing: list[dict[str, Any]] = field(default_factory=list)
     altered_quotes: list[dict[str, Any]] = field(default_factory=list)
     omissions: list[dict[str, Any]] = field(default_factory=list)
+    source_units: list[dict[str, Any]] = field(default_factory=list)  # what Evidence.source_index points into
 
     @property
     def verdict_counts(self) -> dict[str, int]:
@@ -85,4 +86,5 @@ class Report:
                 "source": meta(self.source),
                 "rewrite": meta(self.rewrite),
             },
+            "source_units": self.source_units,
         }

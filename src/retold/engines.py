@@ -1,0 +1,169 @@
+"""Engines write new text: a local llama.cpp model, any OpenAI-compatible server, or the rules.
+
+Every engine answers the same two requests (restate one sentence, write a headline) and returns
+plain text; whatever it returns is cleaned here and then proven by the checker, never trusted.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from retold.errors import RetoldError
+
+SYSTEM = (
+    "You are a news editor who restates wire copy in fresh words. Keep every fact and add none: "
+    "keep names, titles, numbers and dates exactly; anything inside quotation marks stays word for word, "
+    "inside quotation marks, with the same speaker; no opinions, background or explanations. "
+    "Reply with the rewritten text only."
+)
+
+
+class EngineError(RetoldError):
+    """The engine could not produce text: the server is down, too slow, or replied with junk."""
+
+
+@dataclass
+class Request:
+    text: str  # the source sentence, or the lead for a headline
+    kind: str = "sentence"  # sentence | headline
+    style: str = "neutral"
+    keyword: str | None = None
+    feedback: list[str] | None = None  # the checker's objections to the previous try
+    seed: int = 0
+
+
+def messages(request: Request) -> list[dict[str, str]]:
+    if request.kind == "headline":
+        ask = "Write one short news headline (at most 12 words, no full stop) for this article opening."
+        if request.keyword:
+            ask += f" Use the phrase “{request.keyword}” in it naturally."
+    else:
+        ask = f"Rewrite this sentence for a {request.style} news article: new wording and word order, same facts."
+    if request.feedback:
+        ask += " Your last version was rejected: " + "; ".join(request.feedback) + ". Fix that."
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": f"{ask}\n\n{request.text}"}]
+
+
+_LABEL = re.compile(r"^[^\n]{0,60}:$")  # "Here is the rewritten sentence:" on a line of its own
+_PREFIX = re.compile(r"^(?:here is|here's|rewritten|headline|sentence|answer|output)[^:\n]{0,40}:\s*", re.I)
+
+
+def clean(reply: str, kind: str = "sentence") -> str:
+    """The text a model meant: its first non-empty paragraph, without labels, wrapping quotes or markup."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", reply.strip()) if p.strip() and not _LABEL.match(p.strip())]
+    text = paragraphs[0] if paragraphs else ""
+    text = " ".join(text.replace("**", "").split())
+    text = _PREFIX.sub("", text).lstrip("#>- ").strip()
+    if len(text) > 2 and text[0] in "\"“" and text[-1] in "\"”" and text.count("\"") + text.count("“") <= 2:
+        text = text[1:-1].strip()
+    if kind == "headline":
+        return text.rstrip(".")
+    if text and text[-1] not in ".!?\"”’":
+        text += "."
+    return text
+
+
+class Engine(Protocol):
+    name: str
+
+    def write(self, request: Request) -> str: ...
+
+
+class LocalEngine:
+    """llama.cpp in-process; the default model unless ``model`` names another GGUF file (or ``smollm2``)."""
+
+    name = "local"
+
+    def __init__(self, model: str | None = None, max_tokens: int = 200) -> None:
+        from retold.nlp import model_path
+
+        self.path = model_path(model)
+        self.max_tokens = max_tokens
+
+    def write(self, request: Request) -> str:
+        from retold.nlp import llama
+
+        try:
+            reply = llama(self.path, 0).create_chat_completion(
+                messages=messages(request), temperature=0.3 if not request.feedback else 0.7,
+                max_tokens=self.max_tokens, seed=request.seed,
+            )
+        except ValueError as exc:  # e.g. the prompt does not fit the context window
+            raise EngineError(f"the local model failed: {exc}") from exc
+        return clean(reply["choices"][0]["message"]["content"] or "", request.kind)
+
+
+class OpenAIEngine:
+    """Any server that speaks the OpenAI chat-completions API (llama.cpp, Ollama, vLLM, LM Studio, hosted)."""
+
+    name = "openai"
+
+    def __init__(self, base_url: str, model: str | None = None, *, api_key: str | None = None,
+                 timeout: float = 60.0, retries: int = 3, max_tokens: int = 200) -> None:
+        import httpx
+
+        if not base_url:
+            raise RetoldError("the openai engine needs --base-url (e.g. http://127.0.0.1:8080/v1)")
+        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.model = model or "default"
+        self.retries = retries
+        self.max_tokens = max_tokens
+        key = api_key or os.environ.get("RETOLD_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), headers=headers)
+
+    def write(self, request: Request) -> str:
+        import httpx
+
+        body = {
+            "model": self.model, "messages": messages(request), "max_tokens": self.max_tokens,
+            "temperature": 0.3 if not request.feedback else 0.7, "seed": request.seed,
+        }
+        problem = ""
+        for attempt in range(self.retries + 1):
+            if attempt:
+                time.sleep(min(8.0, 0.5 * 2 ** (attempt - 1)) * (1 + random.random() / 4))
+            try:
+                response = self._client.post(self.url, json=body)
+            except httpx.TimeoutException:
+                problem = f"the server at {self.url} did not answer in time"
+                continue
+            except httpx.TransportError as exc:
+                problem = f"cannot reach the server at {self.url} ({exc.__class__.__name__}: {exc})"
+                continue
+            if response.status_code in (408, 429) or response.status_code >= 500:
+                problem = f"the server at {self.url} answered {response.status_code}"
+                continue
+            if response.status_code >= 400:  # a wrong key, model or URL does not get better by retrying
+                raise EngineError(f"the server at {self.url} refused the request: {response.status_code} {response.text[:200]}")
+            text = _reply_text(response)
+            if text is None:
+                problem = f"the server at {self.url} replied with something that is not a chat completion: {response.text[:120]!r}"
+                continue
+            return clean(text, request.kind)
+        raise EngineError(f"{problem} (after {self.retries + 1} tries)")
+
+
+def _reply_text(response) -> str | None:
+    try:
+        content = response.json()["choices"][0]["message"]["content"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return content if isinstance(content, str) and content.strip() else None
+
+
+def engine(name: str, *, model: str | None = None, base_url: str | None = None, api_model: str | None = None,
+           timeout: float = 60.0) -> Engine | None:
+    """The engine called ``name``; None for ``rules`` (the rules engine needs no model)."""
+    if name == "local":
+        return LocalEngine(model)
+    if name == "openai":
+        return OpenAIEngine(base_url or os.environ.get("RETOLD_BASE_URL", ""), api_model, timeout=timeout)
+    if name == "rules":
+        return None
+    raise RetoldError(f"unknown engine '{name}' (choose local, openai or rules)")

@@ -63,7 +63,7 @@ def test_rewrite_with_the_keyboard(page, source_text, tmp_path):
     assert page.locator("#rewrite .sentence.unsupported, #rewrite .sentence.contradicted").count() == 0
     page.locator("#rewrite .sentence").first.focus()
     page.keyboard.press("Enter")
-    assert "supported" in page.locator("#detail").inner_text()
+    assert "supported" in page.locator("#detail").inner_text().lower()
     with page.expect_download() as download:
         page.get_by_role("button", name="Markdown").click()
     assert download.value.suggested_filename == "retold-rewrite.md"

@@ -120,10 +120,10 @@ def test_restart_keeps_results_and_fails_interrupted_jobs(tmp_path, source_text)
         stop(process)
 
 
-def test_api_token(tmp_path):
+def test_api_token(tmp_path, source_text):
     url, process = start_server(tmp_path / "jobs.sqlite3", RETOLD_API_TOKEN="s3cret")
     try:
-        body = {"text": "Some text."}
+        body = {"text": source_text}
         assert httpx.post(f"{url}/v1/extract", json=body).status_code == 401
         assert httpx.post(f"{url}/v1/extract", json=body, headers={"Authorization": "Bearer wrong"}).status_code == 401
         assert httpx.post(f"{url}/v1/extract", json=body, headers={"Authorization": "Bearer s3cret"}).status_code == 200

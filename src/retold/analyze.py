@@ -36,6 +36,10 @@ _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "b
 _TOKEN = re.compile(r"\w+")
 _MONTH_NAMES = {number: name for name, number in sorted(MONTHS.items(), key=lambda item: len(item[0]))}
 _MONTH_OR_YEAR = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b|\b(?:1[89]|20)\d\d\b", re.I)
+_MONTH_DAY = re.compile(
+    r"\b(?P<m1>" + "|".join(MONTHS) + r")\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?\b"
+    r"|\b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>" + "|".join(MONTHS) + r")\b", re.I
+)
 
 
 @dataclass
@@ -83,6 +87,7 @@ class Facts:
     roles: list[tuple[str, str, str]] = field(default_factory=list)  # (actor key, verb lemma, target key)
     attributions: list[Attribution] = field(default_factory=list)
     subject: tuple[str, int, int] | None = None  # the main clause's subject phrase and its span
+    verb: str | None = None  # lemma of the main clause's verb, when it has a subject
     person_places: dict[str, set[str]] = field(default_factory=dict)  # person key -> countries named beside them
     lemma_spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # first place each lemma occurs
 
@@ -190,6 +195,7 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
         if token.dep_ in ("nsubj", "nsubjpass") and token.head.dep_ == "ROOT":
             start = token.left_edge.idx - base
             facts.subject = (text[start : token.idx - base + len(token.text)], start, token.idx - base + len(token.text))
+            facts.verb = token.head.lemma_.lower()
             break
     facts.person_places = _person_places(ents)
     return facts
@@ -265,5 +271,10 @@ def parse_number(text: str) -> float | None:
 
 
 def date_words(text: str) -> set[str]:
-    """Months (as full names: "Oct." -> "october") and years named in ``text``."""
-    return {_MONTH_NAMES[MONTHS[w]] if w in MONTHS else w for w in (m.lower().rstrip(".") for m in _MONTH_OR_YEAR.findall(text))}
+    """Months (as full names: "Oct." -> "october"), years, and days of a month ("october 21") named in ``text``."""
+    found = {_MONTH_NAMES[MONTHS[w]] if w in MONTHS else w for w in (m.lower().rstrip(".") for m in _MONTH_OR_YEAR.findall(text))}
+    for match in _MONTH_DAY.finditer(text):
+        month, day = (match["m1"], match["d1"]) if match["m1"] else (match["m2"], match["d2"])
+        if 1 <= int(day) <= 31:
+            found.add(f"{_MONTH_NAMES[MONTHS[month.lower()]]} {int(day)}")
+    return found

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from retold.aliases import same_entity, surname
+from retold.aliases import place_key, same_entity, surname
 from retold.analyze import HEDGES, Analysis, Facts, analyze, date_words, normalise_words
 from retold.article import Article
 from retold.errors import InputError
@@ -155,6 +155,7 @@ def _judge(
     issues += _check_quotes(facts, rewrite, source)
     issues += _check_polarity(facts, found)
     issues += _check_roles(facts, found)
+    issues += _check_subject_places(facts, found)
     issues += _check_attributions(facts, units)
 
     signals = {
@@ -347,6 +348,25 @@ def _check_roles(facts: Facts, evidence: list[Facts]) -> list[Issue]:
                     issues.append(Issue("role", f"actor and target swapped: in the source {their_actor.split(':', 1)[1]} {verb}s {their_target.split(':', 1)[1]}",
                                         facts.span_of([verb]), unit.span_of([verb]), unit.index, contradicts=True))
     return issues
+
+
+def _check_subject_places(facts: Facts, evidence: list[Facts]) -> list[Issue]:
+    """The same act given to another country's actor: "Iraq's parliament urged" for "Iran's speaker urged"."""
+    if facts.subject is None:
+        return []
+    ours = _places_in(facts.subject[0])
+    for unit in evidence:
+        if unit.subject is None or unit.verb != facts.verb:
+            continue
+        theirs = _places_in(unit.subject[0])
+        if ours and theirs and not ours & theirs:
+            return [Issue("entity", f"the source gives this ({unit.verb}) to {unit.subject[0]}, not {facts.subject[0]}",
+                          facts.subject[1:], unit.subject[1:], unit.index, contradicts=True)]
+    return []
+
+
+def _places_in(phrase: str) -> set[str]:
+    return {key for word in re.findall(r"[\w’'-]+", phrase) if (key := place_key(re.sub(r"[’']s$", "", word)))}
 
 
 def _check_attributions(facts: Facts, units: list[Facts]) -> list[Issue]:

@@ -97,7 +97,7 @@ def check_command(source_path: str, rewrite_path: str, fmt: str, strict: bool) -
 @click.option("--keyword", help="A focus phrase for the headline or lead.")
 @click.option("--style", default="neutral", show_default=True, help="A word or two of house style, e.g. 'plain', 'formal'.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--tries", type=click.IntRange(min=1, max=10), default=3, show_default=True, help="Model tries per sentence before the rules take over.")
+@click.option("--tries", type=click.IntRange(min=1, max=10), default=2, show_default=True, help="Model tries per sentence before the rules take over.")
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md", show_default=True)
 @click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), help="Write here (whole, or not at all) instead of standard output.")
 @click.option("--quiet", is_flag=True, help="No progress on standard error.")

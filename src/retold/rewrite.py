@@ -104,7 +104,7 @@ def rewrite(
     keyword: str | None = None,
     style: str = "neutral",
     seed: int = 0,
-    tries: int = 3,
+    tries: int = 2,
     timeout: float = 60.0,
     progress: Progress | None = None,
 ) -> Rewrite:

@@ -49,7 +49,7 @@ class RewriteIn(BaseModel):
     keyword: str | None = Field(None, max_length=100)
     style: str = Field("neutral", max_length=40)
     seed: int = 0
-    tries: int = Field(3, ge=1, le=10)
+    tries: int = Field(2, ge=1, le=10)
 
 
 def create_app(db: Path | None = None, base_url: str | None = None, api_model: str | None = None,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,15 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without the background-networking flags chromium keeps trying to reach Google's hosts.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
+
+
+def screenshot(page, folder: Path, name: str) -> Path:
+    """Into the test's folder; also into $RETOLD_SCREENSHOTS when set (docs/ keeps one for readers)."""
+    path = folder / name
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("RETOLD_SCREENSHOTS"):
+        shutil.copy(path, Path(os.environ["RETOLD_SCREENSHOTS"]) / name)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +59,7 @@ def test_check_marks_the_moved_disarmament_pledge_contradicted(page, source_text
     evidence = page.locator("#source li.evidence")
     assert evidence.count() >= 1 and "March 2023" in evidence.first.inner_text()
     assert "ensuring regional security" in page.locator("#findings").inner_text()
-    page.screenshot(path=str(tmp_path / "check.png"), full_page=True)
-    assert (tmp_path / "check.png").stat().st_size > 10_000
+    assert screenshot(page, tmp_path, "check-page.png").stat().st_size > 10_000
 
 
 def test_rewrite_with_the_keyboard(page, source_text, tmp_path):
@@ -67,7 +77,7 @@ def test_rewrite_with_the_keyboard(page, source_text, tmp_path):
     with page.expect_download() as download:
         page.get_by_role("button", name="Markdown").click()
     assert download.value.suggested_filename == "retold-rewrite.md"
-    page.screenshot(path=str(tmp_path / "rewrite.png"), full_page=True)
+    screenshot(page, tmp_path, "rewrite-page.png")
 
 
 def test_pasted_markup_is_shown_never_run(page):

@@ -68,6 +68,11 @@ def clean(reply: str, kind: str = "sentence") -> str:
     return text
 
 
+def _budget(request: Request, limit: int) -> int:
+    """Tokens a restatement may take: twice the source's words and some, so a model cannot ramble on."""
+    return min(limit, 2 * len(request.text.split()) + 24)
+
+
 class Engine(Protocol):
     name: str
 
@@ -91,7 +96,7 @@ class LocalEngine:
         try:
             reply = llama(self.path, 0).create_chat_completion(
                 messages=messages(request), temperature=0.3 if not request.feedback else 0.7,
-                max_tokens=self.max_tokens, seed=request.seed,
+                max_tokens=_budget(request, self.max_tokens), seed=request.seed,
             )
         except ValueError as exc:  # e.g. the prompt does not fit the context window
             raise EngineError(f"the local model failed: {exc}") from exc
@@ -121,7 +126,7 @@ class OpenAIEngine:
         import httpx
 
         body = {
-            "model": self.model, "messages": messages(request), "max_tokens": self.max_tokens,
+            "model": self.model, "messages": messages(request), "max_tokens": _budget(request, self.max_tokens),
             "temperature": 0.3 if not request.feedback else 0.7, "seed": request.seed,
         }
         problem = ""

@@ -18,8 +18,11 @@ Kind = Literal["auto", "html", "text", "article"]
 text of which every line is kept."""
 
 
-def extract(page: str | bytes, kind: Kind = "auto") -> Article:
-    """Extract the article from an HTML page or from text copied off a page."""
+def extract(page: str | bytes, kind: Kind = "auto", language: str | None = None) -> Article:
+    """Extract the article from an HTML page or from text copied off a page.
+
+    ``language`` (an ISO 639-1 code), when known, is used instead of identifying it: identification
+    is unreliable on a sentence or two."""
     text = decode(page) if isinstance(page, bytes) else page
     if not text.strip():
         raise InputError("input is empty")
@@ -36,7 +39,7 @@ def extract(page: str | bytes, kind: Kind = "auto") -> Article:
         raise NoArticleError("no article text was found in the input")
 
     sentences = sentences_of(found.paragraphs)
-    language = detect_language(" ".join(found.paragraphs))
+    language = language or detect_language(" ".join(found.paragraphs))
     article = Article(
         paragraphs=found.paragraphs,
         sentences=sentences,

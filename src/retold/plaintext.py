@@ -273,6 +273,11 @@ def extract_page(text: str) -> Page:
     return page
 
 
+_AGENCY_ONLY = re.compile(r"^\(\w[\w .&-]{0,30}\)\s*[-–—]+\s*(?=[A-Z“\"])")
+
+
 def strip_dateline(paragraph: str) -> str:
-    """The paragraph without its opening dateline, when it has one."""
-    return paragraph[_DATELINE.match(paragraph).end() :] if find_dateline(paragraph) else paragraph
+    """The paragraph without its opening dateline ("ERBIL, Kurdistan Region of Iraq - ", "(Reuters) - ")."""
+    if find_dateline(paragraph):
+        return paragraph[_DATELINE.match(paragraph).end() :]
+    return _AGENCY_ONLY.sub("", paragraph)

@@ -171,7 +171,7 @@ class _Job:
 
     def objections(self, text: str) -> list[str] | None:
         """None when every sentence of ``text`` is supported; else what the checker says is wrong."""
-        report = check(self.source, text)
+        report = check(self.source, extract(text, kind="article", language="en"))
         if report.sentences and all(s.verdict == SUPPORTED for s in report.sentences):
             return None
         return [i.message for s in report.sentences for i in s.issues] or ["it is not a sentence"]
@@ -179,7 +179,7 @@ class _Job:
     def restate(self, index: int) -> list[RewriteSentence]:
         original = self.text(index)
         feedback = None
-        if self.writer is not None:
+        if self.writer is not None and not self.mostly_quote(index):
             for attempt in range(self.tries):
                 candidate = self.writer.write(
                     Request(original, style=self.style, feedback=feedback, seed=self.seed + attempt)
@@ -191,6 +191,12 @@ class _Job:
                 if feedback is None:
                     return [RewriteSentence(candidate, [index], self.writer.name, attempt + 1)]
         return self.fallback(index)
+
+    def mostly_quote(self, index: int) -> bool:
+        """A sentence that is mostly a direct quote is the rules' job: the quote must stay word for word."""
+        sentence = self.source.sentences[index]
+        quoted = sum(len(q.text.split()) for q in self.source.quotes if sentence.start <= q.start < sentence.end)
+        return quoted > 0.5 * len(sentence.text.split())
 
     def fallback(self, index: int) -> list[RewriteSentence]:
         original = self.text(index)
@@ -206,7 +212,7 @@ class _Job:
             body = _body(self.source, done)
             if not body:
                 raise InputError("no sentence of the article could be restated and proven; nothing to publish")
-            report = check(self.source, body)
+            report = check(self.source, extract(body, kind="article", language="en"))
             bad = [s.text for s in report.sentences if s.verdict != SUPPORTED]
             if not bad:
                 return report

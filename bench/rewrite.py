@@ -67,6 +67,7 @@ def run(name: str, text: str, engine: str, base_url: str | None) -> dict:
         "facts_kept": round(facts_kept(source, f"{result.headline}\n{result.body}"), 4),
         "fallback": round(result.fallback_share, 4), "sentences": len(result.report.sentences),
         "unsupported": counts["unsupported"], "contradicted": counts["contradicted"],
+        "written_by": {e: sum(s.engine == e for s in result.sentences) for e in ("local", "openai", "rules", "source")},
         "markdown": rewrite_markdown(result),
     }
 

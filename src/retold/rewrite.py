@@ -34,7 +34,7 @@ class RewriteSentence:
     text: str
     sources: list[int]  # indices of the source body sentences it restates
     engine: str  # local | openai | rules (restated by rule) | source (kept as written)
-    tries: int = 1
+    tries: int = 0  # how many times the model was asked for this sentence
 
 
 @dataclass
@@ -64,10 +64,10 @@ class Rewrite:
 
     @property
     def fallback_share(self) -> float:
-        """Share of sentences the engine was asked for that came from the rules or the source instead."""
-        if self.engine == "rules" or not self.sentences:
-            return 0.0
-        return sum(s.engine in ("rules", "source") for s in self.sentences) / len(self.sentences)
+        """Share of the sentences the model was asked for that came from the rules or the source instead
+        (sentences that are mostly a direct quote go to the rules without asking the model)."""
+        asked = [s for s in self.sentences if s.tries]
+        return sum(s.engine in ("rules", "source") for s in asked) / len(asked) if asked else 0.0
 
     @property
     def keyword_uses(self) -> int:
@@ -179,6 +179,7 @@ class _Job:
     def restate(self, index: int) -> list[RewriteSentence]:
         original = self.text(index)
         feedback = None
+        attempt = -1
         if self.writer is not None and not self.mostly_quote(index):
             for attempt in range(self.tries):
                 candidate = self.writer.write(
@@ -190,7 +191,7 @@ class _Job:
                 feedback = self.objections(candidate)
                 if feedback is None:
                     return [RewriteSentence(candidate, [index], self.writer.name, attempt + 1)]
-        return self.fallback(index)
+        return self.fallback(index, tries=attempt + 1)
 
     def mostly_quote(self, index: int) -> bool:
         """A sentence that is mostly a direct quote is the rules' job: the quote must stay word for word."""
@@ -198,11 +199,11 @@ class _Job:
         quoted = sum(len(q.text.split()) for q in self.source.quotes if sentence.start <= q.start < sentence.end)
         return quoted > 0.5 * len(sentence.text.split())
 
-    def fallback(self, index: int) -> list[RewriteSentence]:
+    def fallback(self, index: int, tries: int = 0) -> list[RewriteSentence]:
         original = self.text(index)
         for parts, how in ((restate(original), "rules"), ([original], "source")):
             if self.objections(" ".join(parts)) is None:
-                return [RewriteSentence(part, [index], how) for part in parts]
+                return [RewriteSentence(part, [index], how, tries) for part in parts]
         self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
         return []
 
@@ -218,7 +219,7 @@ class _Job:
                 return report
             for index in {_owner(text, done) for text in bad}:
                 if round_ < 2 and done[index][0].engine not in ("rules", "source"):
-                    done[index] = self.fallback(index)
+                    done[index] = self.fallback(index, tries=done[index][0].tries)
                 else:
                     done[index] = []
                     self.warnings.append(f"source sentence {index + 1} failed the final check in context and was left out")

@@ -153,3 +153,14 @@ def test_llama_server_stopped_mid_run(llama_server_factory, source_text):
     process.wait(timeout=30)
     with pytest.raises(EngineError, match="cannot reach the server"):
         writer.write(Request("Iran urged Iraq to act."))
+
+
+def test_a_quote_copied_without_its_marks_is_sent_back(source_text):
+    from retold.rewrite import _Job
+
+    job = _Job(retold.extract(source_text), None, style="neutral", seed=0, tries=1)
+    bare = ("The US State Department designated several PMF factions, accusing Iran of providing support that "
+            "enables these militias to plan, facilitate, or directly carry out attacks across Iraq.")
+    assert "inside quotation marks" in job.unquoted(9, bare)[0]
+    marked = bare.replace("that enables", "that “enables").replace("Iraq.", "Iraq.”")
+    assert job.unquoted(9, marked) is None

@@ -11,10 +11,12 @@ the same way. Nothing unsupported is ever published silently.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
+from retold.analyze import normalise_words
 from retold.article import Article
 from retold.check import check
 from retold.engines import Engine, EngineError, Request, engine as make_engine
@@ -27,6 +29,7 @@ from retold.restate import restate
 Progress = Callable[[int, int, "float | None"], None]
 """progress(done, total, seconds_left) while sentences are written."""
 LENGTH_TOLERANCE = 0.15
+_QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
 
 
 @dataclass
@@ -188,10 +191,21 @@ class _Job:
                 if not 0.5 <= len(candidate.split()) / max(1, len(original.split())) <= 2.0:
                     feedback = ["it must keep all of the sentence's facts and only those"]
                     continue
-                feedback = self.objections(candidate)
+                feedback = self.unquoted(index, candidate) or self.objections(candidate)
                 if feedback is None:
                     return [RewriteSentence(candidate, [index], self.writer.name, attempt + 1)]
         return self.fallback(index, tries=attempt + 1)
+
+    def unquoted(self, index: int, candidate: str) -> list[str] | None:
+        """A source quote copied without its quotation marks passes the speaker's words off as the writer's."""
+        sentence = self.source.sentences[index]
+        marked = " ".join(normalise_words(m) for m in _QUOTED.findall(candidate))
+        for quote in self.source.quotes:
+            words = normalise_words(quote.text)
+            if sentence.start <= quote.start < sentence.end and len(words.split()) >= 4 and \
+                    words in normalise_words(candidate) and words not in marked:
+                return [f"keep “{quote.text}” inside quotation marks"]
+        return None
 
     def mostly_quote(self, index: int) -> bool:
         """A sentence that is mostly a direct quote is the rules' job: the quote must stay word for word."""

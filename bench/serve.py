@@ -2,7 +2,7 @@
 
 Starts `retold serve` on 127.0.0.1 (a real uvicorn), warms it with one request, then sends 50 requests
 at once and records failures, p50/p95 latency and requests per second; then 450 more (50 at a time)
-and the server's resident memory before and after those 500 requests.
+and the server's resident memory before those 500 requests and after each 50.
 
     python bench/serve.py [--no-write]
 """
@@ -78,11 +78,12 @@ def main() -> None:
             asyncio.run(burst(url, body, 1))  # loads the models
             before = rss_mb(server.pid)
             latencies, failed, wall = asyncio.run(burst(url, body, 50))
-            rest_failed = 0
+            rest_failed, series = 0, [rss_mb(server.pid)]
             for _ in range(9):
                 _, f, _ = asyncio.run(burst(url, body, 50))
                 rest_failed += f
-            after = rss_mb(server.pid)
+                series.append(rss_mb(server.pid))
+            after = series[-1]
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -97,6 +98,8 @@ def main() -> None:
             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
             f"| 50 | {failed} | {statistics.median(latencies):.2f} | {q[18]:.2f} | {50 / wall:.2f} | {before:.0f} | {after:.0f} "
             f"| {failed + rest_failed} |",
+            "",
+            "Resident memory after each 50 requests (MB): " + ", ".join(f"{m:.0f}" for m in series),
         ]
     )
     print(table)

@@ -75,6 +75,9 @@ def test_extract(server, source_text):
 def test_bad_requests(server):
     too_big = "x" * 4_000_001
     assert httpx.post(f"{server}/v1/check", json={"source": too_big, "rewrite": "y"}).status_code == 413
+    chunked = httpx.post(f"{server}/v1/check", content=iter([b'{"source": "a", ', b'"rewrite": "b"}']),
+                         headers={"content-type": "application/json"})
+    assert chunked.status_code == 411
     response = httpx.post(f"{server}/v1/check", content=b"{not json", headers={"content-type": "application/json"})
     assert response.status_code == 422 and "JSON" in json.dumps(response.json())
     response = httpx.post(f"{server}/v1/check", json={"source": 5, "rewrite": ["a"]})

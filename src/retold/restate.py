@@ -87,7 +87,7 @@ def _split(doc) -> list[str] | None:
         # the parser often hangs such a participle on the wrong head)
         if token.tag_ == "VBG" and token.i > root.i and doc[token.i - 1].text == "," and token.dep_ not in _NOT_CLAUSE:
             subject = _subject_name(root)
-            if subject is None or text[: token.idx].count("“") != text[: token.idx].count("”"):
+            if subject is None or _open_quote(text[: token.idx]):
                 continue
             first = text[: doc[token.i - 1].idx].rstrip()
             words = []
@@ -103,9 +103,14 @@ def _split(doc) -> list[str] | None:
         ):
             first, rest = text[: token.idx].rstrip(), text[token.idx + 1 :].strip()
             rest = re.sub(r"^(and|but)\s+", lambda m: "But " if m.group(1) == "but" else "", rest)
-            if len(first.split()) >= 5 and len(rest.split()) >= 5 and first.count("“") == first.count("”"):
+            if len(first.split()) >= 5 and len(rest.split()) >= 5 and not _open_quote(first):
                 return [first + ".", _capital(rest)]
     return None
+
+
+def _open_quote(text: str) -> bool:
+    """Does ``text`` end inside a quotation? (A split there would cut a quote in two.)"""
+    return text.count("“") != text.count("”") or text.count('"') % 2 == 1
 
 
 def _has_subject(verb) -> bool:

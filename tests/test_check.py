@@ -221,3 +221,24 @@ def test_official_given_another_nationality_is_contradicted(source_text):
 def test_aliases_are_the_same_entity(source_text):
     report = retold.check(source_text, "Washington has expressed concern over the August MoU and the PMF bill.")
     assert not [i for i in report.sentences[0].issues if i.type == "entity"]
+
+
+def test_the_act_given_to_another_countrys_actor_is_contradicted(source_text):
+    wrong = retold.check(source_text, "Iraq’s Parliament urges Baghdad to implement security deal with Iran.")
+    assert wrong.sentences[0].verdict == "contradicted"
+    assert "Ghalibaf" in wrong.sentences[0].issues[0].message
+    right = retold.check(source_text, "Iran’s parliament speaker urges Baghdad to implement the security deal.")
+    assert right.sentences[0].verdict == "supported"
+
+
+@pytest.mark.parametrize("when, verdict", [("On August 8", "unsupported"), ("In August", "supported")])
+def test_a_day_the_source_never_gives_is_not_supported(source_text, when, verdict):
+    claim = (f"{when}, US State Department spokesperson Tammy Bruce said: “We support genuine Iraqi sovereignty, "
+             "not legislation that would turn Iraq into an Iranian satellite state.”")
+    assert retold.check(source_text, claim).sentences[0].verdict == verdict
+
+
+@pytest.mark.parametrize("when, verdict", [("early", "unsupported"), ("mid", "supported")])
+def test_part_of_a_month_must_match(source_text, when, verdict):
+    claim = f"In {when}-September, the US State Department designated several prominent PMF factions as foreign terrorist organizations."
+    assert retold.check(source_text, claim).sentences[0].verdict == verdict

@@ -36,6 +36,7 @@ _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "b
 _TOKEN = re.compile(r"\w+")
 _MONTH_NAMES = {number: name for name, number in sorted(MONTHS.items(), key=lambda item: len(item[0]))}
 _MONTH_OR_YEAR = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b|\b(?:1[89]|20)\d\d\b", re.I)
+_PART_OF_MONTH = re.compile(r"\b(?P<part>early|mid|late)[- ]+(?P<month>" + "|".join(MONTHS) + r")\b", re.I)
 _MONTH_DAY = re.compile(
     r"\b(?P<m1>" + "|".join(MONTHS) + r")\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?\b"
     r"|\b(?P<d2>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>" + "|".join(MONTHS) + r")\b", re.I
@@ -271,8 +272,11 @@ def parse_number(text: str) -> float | None:
 
 
 def date_words(text: str) -> set[str]:
-    """Months (as full names: "Oct." -> "october"), years, and days of a month ("october 21") named in ``text``."""
+    """Months (as full names: "Oct." -> "october"), years, days of a month ("october 21") and parts of a
+    month ("mid september") named in ``text``."""
     found = {_MONTH_NAMES[MONTHS[w]] if w in MONTHS else w for w in (m.lower().rstrip(".") for m in _MONTH_OR_YEAR.findall(text))}
+    for match in _PART_OF_MONTH.finditer(text):
+        found.add(f"{match['part'].lower()} {_MONTH_NAMES[MONTHS[match['month'].lower()]]}")
     for match in _MONTH_DAY.finditer(text):
         month, day = (match["m1"], match["d1"]) if match["m1"] else (match["m2"], match["d2"])
         if 1 <= int(day) <= 31:

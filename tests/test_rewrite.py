@@ -104,6 +104,9 @@ def test_interrupted_run_leaves_no_output_file(tmp_path, source_text):
     child = subprocess.Popen(
         [sys.executable, "-m", "retold", "rewrite", str(source), "--model", "smollm2", "--output", str(output)],
         stderr=subprocess.PIPE, cwd=ROOT,
+        # A shell starts background jobs with SIGINT ignored, and Python then never raises
+        # KeyboardInterrupt: give the child the default disposition, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert child.stderr.read(len(b"\rretold: ")) == b"\rretold: "  # generation has started
     child.send_signal(signal.SIGINT)

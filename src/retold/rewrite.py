@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from retold.analyze import normalise_words
-from retold.article import Article
+from retold.article import Article, Quote
 from retold.check import check
 from retold.engines import Engine, EngineError, Request, engine as make_engine
 from retold.errors import InputError
@@ -198,20 +198,21 @@ class _Job:
 
     def unquoted(self, index: int, candidate: str) -> list[str] | None:
         """A source quote copied without its quotation marks passes the speaker's words off as the writer's."""
-        sentence = self.source.sentences[index]
         marked = " ".join(normalise_words(m) for m in _QUOTED.findall(candidate))
-        for quote in self.source.quotes:
+        for quote in self.quotes(index):
             words = normalise_words(quote.text)
-            if sentence.start <= quote.start < sentence.end and len(words.split()) >= 4 and \
-                    words in normalise_words(candidate) and words not in marked:
+            if len(words.split()) >= 4 and words in normalise_words(candidate) and words not in marked:
                 return [f"keep “{quote.text}” inside quotation marks"]
         return None
 
+    def quotes(self, index: int) -> list[Quote]:
+        sentence = self.source.sentences[index]
+        return [q for q in self.source.quotes if sentence.start <= q.start < sentence.end]
+
     def mostly_quote(self, index: int) -> bool:
         """A sentence that is mostly a direct quote is the rules' job: the quote must stay word for word."""
-        sentence = self.source.sentences[index]
-        quoted = sum(len(q.text.split()) for q in self.source.quotes if sentence.start <= q.start < sentence.end)
-        return quoted > 0.5 * len(sentence.text.split())
+        quoted = sum(len(q.text.split()) for q in self.quotes(index))
+        return quoted > 0.5 * len(self.source.sentences[index].text.split())
 
     def fallback(self, index: int, tries: int = 0) -> list[RewriteSentence]:
         original = self.text(index)

@@ -36,6 +36,11 @@ class Request:
     feedback: list[str] | None = None  # the checker's objections to the previous try
     seed: int = 0
 
+    @property
+    def temperature(self) -> float:
+        """Low for a first try; higher for a retry, so that it is not the same rejected text again."""
+        return 0.7 if self.feedback else 0.3
+
 
 def messages(request: Request) -> list[dict[str, str]]:
     if request.kind == "headline":
@@ -94,8 +99,8 @@ class LocalEngine:
         from retold.nlp import llama
 
         try:
-            reply = llama(self.path, 0).create_chat_completion(
-                messages=messages(request), temperature=0.3 if not request.feedback else 0.7,
+            reply = llama(self.path).create_chat_completion(
+                messages=messages(request), temperature=request.temperature,
                 max_tokens=_budget(request, self.max_tokens), seed=request.seed,
             )
         except ValueError as exc:  # e.g. the prompt does not fit the context window
@@ -127,7 +132,7 @@ class OpenAIEngine:
 
         body = {
             "model": self.model, "messages": messages(request), "max_tokens": _budget(request, self.max_tokens),
-            "temperature": 0.3 if not request.feedback else 0.7, "seed": request.seed,
+            "temperature": request.temperature, "seed": request.seed,
         }
         problem = ""
         for attempt in range(self.retries + 1):

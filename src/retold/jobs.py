@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     error TEXT
 )
 """
+_COLUMNS = ("id", "status", "created", "updated", "progress", "result", "markdown", "html", "error")
 INTERRUPTED = "interrupted: the server stopped before this job finished"
 
 
@@ -73,14 +74,10 @@ class JobStore:
 
     def get(self, job_id: str) -> dict[str, Any] | None:
         with self._lock:
-            row = self._db.execute(
-                "SELECT id, status, created, updated, progress, result, markdown, html, error FROM jobs WHERE id=?",
-                (job_id,),
-            ).fetchone()
+            row = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE id=?", (job_id,)).fetchone()
         if row is None:
             return None
-        keys = ("id", "status", "created", "updated", "progress", "result", "markdown", "html", "error")
-        job = dict(zip(keys, row))
+        job = dict(zip(_COLUMNS, row))
         for key in ("progress", "result"):
             job[key] = json.loads(job[key]) if job[key] else None
         return job

@@ -31,11 +31,7 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    """sha256 of a large file, read in chunks."""
+    """sha256 of a file, read in chunks (model files run to gigabytes)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 22):
@@ -167,7 +163,7 @@ def default_model() -> Path:
     from platformdirs import user_cache_dir
 
     target = Path(os.environ.get("RETOLD_CACHE", user_cache_dir("retold"))) / "models" / DEFAULT_MODEL_NAME
-    if target.is_file() and target.stat().st_size == DEFAULT_MODEL_BYTES and _file_sha256(target) == DEFAULT_MODEL_SHA256:
+    if target.is_file() and target.stat().st_size == DEFAULT_MODEL_BYTES and _sha256(target) == DEFAULT_MODEL_SHA256:
         return target  # verified once per process (about 2 s), since a cached file can rot or be replaced
     parts = [_model_part(i) for i in range(1, DEFAULT_MODEL_PARTS + 1)]
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -203,11 +199,11 @@ def _model_part(number: int) -> Path:
 
 
 @lru_cache(maxsize=2)
-def llama(path: Path, seed: int) -> "Llama":
-    """A llama.cpp model, in-process, on every core; loaded once per file."""
+def llama(path: Path) -> "Llama":
+    """A llama.cpp model, in-process, on every core; loaded once per file (each request sets its own seed)."""
     from llama_cpp import Llama
 
-    return Llama(model_path=str(path), n_ctx=4096, n_threads=os.cpu_count() or 1, seed=seed, verbose=False)
+    return Llama(model_path=str(path), n_ctx=4096, n_threads=os.cpu_count() or 1, seed=0, verbose=False)
 
 
 atexit.register(llama.cache_clear)  # free models before the interpreter tears down what llama.cpp's cleanup needs

@@ -137,9 +137,4 @@ def _front_to_end(sentence: str) -> str:
     front = doc[: comma.i].text
     if doc[0].pos_ != "PROPN":
         front = front[:1].lower() + front[1:]
-    body = rest.text.rstrip(" .!?")
-    if rest[0].pos_ != "PROPN" and rest[0].text != "I":
-        body = body[:1].upper() + body[1:]
-    else:
-        body = _capital(body)
-    return f"{body} {front}."
+    return f"{_capital(rest.text.rstrip(' .!?'))} {front}."

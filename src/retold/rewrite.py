@@ -172,9 +172,13 @@ class _Job:
         text = strip_dateline(text) if index == 0 else text
         return text if text[-1:] in ".!?\"”’" else text + "."
 
+    def check(self, text: str) -> Report:
+        """The checker's report on text retold wrote (English by construction: no language guess)."""
+        return check(self.source, extract(text, kind="article", language="en"))
+
     def objections(self, text: str) -> list[str] | None:
         """None when every sentence of ``text`` is supported; else what the checker says is wrong."""
-        report = check(self.source, extract(text, kind="article", language="en"))
+        report = self.check(text)
         if report.sentences and all(s.verdict == SUPPORTED for s in report.sentences):
             return None
         return [i.message for s in report.sentences for i in s.issues] or ["it is not a sentence"]
@@ -228,7 +232,7 @@ class _Job:
             body = _body(self.source, done)
             if not body:
                 raise InputError("no sentence of the article could be restated and proven; nothing to publish")
-            report = check(self.source, extract(body, kind="article", language="en"))
+            report = self.check(body)
             bad = [s.text for s in report.sentences if s.verdict != SUPPORTED]
             if not bad:
                 return report

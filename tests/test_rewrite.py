@@ -150,7 +150,7 @@ def test_openai_engine_malformed_reply(junk_server):
 
 def test_llama_server_stopped_mid_run(llama_server_factory, source_text):
     url, process = llama_server_factory()
-    writer = OpenAIEngine(url, retries=1, timeout=10)
+    writer = OpenAIEngine(url, retries=1, timeout=60)  # generous: the first answer waits for the model to load
     assert writer.write(Request("Iran urged Iraq to act."))
     process.terminate()
     process.wait(timeout=30)
@@ -159,9 +159,10 @@ def test_llama_server_stopped_mid_run(llama_server_factory, source_text):
 
 
 def test_a_quote_copied_without_its_marks_is_sent_back(source_text):
-    from retold.rewrite import _Job
+    from retold.engines import RulesEngine
+    from retold.rewrite import _Rewriter
 
-    job = _Job(retold.extract(source_text), None, style="neutral", seed=0, tries=1)
+    job = _Rewriter(retold.extract(source_text), RulesEngine(), retold.RewriteOptions(engine="rules", tries=1))
     bare = ("The US State Department designated several PMF factions, accusing Iran of providing support that "
             "enables these militias to plan, facilitate, or directly carry out attacks across Iraq.")
     assert "inside quotation marks" in job.unquoted(9, bare)[0]

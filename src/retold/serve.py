@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -25,6 +24,8 @@ from pydantic import BaseModel, Field
 import retold
 from retold.errors import RetoldError
 from retold.jobs import JobStore
+from retold.options import EngineName, RewriteOptions
+from retold.settings import settings
 from retold.render import report_html, report_markdown, rewrite_html, rewrite_markdown
 
 MAX_BODY_BYTES = 4_000_000
@@ -44,7 +45,7 @@ class CheckIn(BaseModel):
 
 class RewriteIn(BaseModel):
     text: str = Field(description="The source page or article (HTML or text).")
-    engine: Literal["local", "openai", "rules"] = "local"
+    engine: EngineName = "local"
     model: Literal["default", "smollm2"] | None = Field(None, description="local engine: which packaged model.")
     words: int | None = Field(None, ge=20, le=5000)
     keyword: str | None = Field(None, max_length=100)
@@ -56,17 +57,16 @@ class RewriteIn(BaseModel):
 def create_app(db: Path | None = None, base_url: str | None = None, api_model: str | None = None,
                token: str | None = None) -> FastAPI:
     """The application; ``base_url`` is the only server the openai engine may talk to."""
-    from platformdirs import user_data_dir
-
-    token = token if token is not None else os.environ.get("RETOLD_API_TOKEN") or None
-    store_path = db or Path(os.environ.get("RETOLD_DB", Path(user_data_dir("retold")) / "jobs.sqlite3"))
+    env = settings()
+    token = token if token is not None else env.api_token
+    store_path = db or env.db
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.jobs = JobStore(store_path)
         # CPU-bound work runs on as many threads as there are cores, not Starlette's 40: the same
         # throughput, and far less memory (each thread grows its own allocator arenas).
-        app.state.cpu = anyio.CapacityLimiter(os.cpu_count() or 1)
+        app.state.cpu = anyio.CapacityLimiter(env.threads)
         yield
         app.state.jobs.close()
 
@@ -168,9 +168,10 @@ _PAGE_HEADERS = {
 
 def _run_rewrite(base_url: str | None, api_model: str | None):
     def work(request: dict, progress) -> tuple[dict, str, str]:
-        options = dict(request)
-        text = options.pop("text")
-        result = retold.rewrite(text, base_url=base_url, api_model=api_model, progress=progress, **options)
+        fields = dict(request)
+        text = fields.pop("text")
+        options = RewriteOptions.from_dict(fields | {"base_url": base_url, "api_model": api_model})
+        result = retold.rewrite(text, options, progress=progress)
         return result.to_dict(), rewrite_markdown(result), rewrite_html(result)
 
     return work

@@ -1,0 +1,117 @@
+"""The rewrite's control flow (retries, fallbacks, an Engine object) with a scripted engine.
+
+The engine's replies are given in each test, so the paths are fast and deterministic; everything else
+(extraction, the checker with spaCy and the ONNX embedder, the rules engine) is real. The real-model
+tests are in test_rewrite.py.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+
+import pytest
+
+import retold
+from retold.engines import ENGINES, Request
+from retold.options import ENGINE_NAMES, RewriteOptions
+
+LEAD = "Iranian Parliament Speaker Bagher Ghalibaf urged Baghdad"  # in the first body sentence of the example
+LEAD_REWRITE = ("On Tuesday in Tehran, Iranian Parliament Speaker Bagher Ghalibaf urged Baghdad to immediately "
+                "implement a bilateral security agreement in a meeting with Iraqi National Security Advisor "
+                "Qasim al-Araji.")
+
+
+@dataclass
+class Scripted:
+    """An engine whose replies are given by the test: for a request whose text contains a key, the next reply
+    listed for it; any other request gets the source sentence back unchanged."""
+
+    replies: dict[str, list[str]]
+    name: str = "scripted"
+    is_model: bool = True
+    asked: list[Request] = field(default_factory=list)
+
+    def write(self, request: Request) -> str:
+        self.asked.append(request)
+        for key, queue in self.replies.items():
+            if key in request.text and queue:
+                return queue.pop(0)
+        return request.text if request.kind == "sentence" else ""
+
+
+
+
+
+@pytest.fixture(scope="module")
+def article(source_text):
+    return retold.extract(source_text)
+
+
+def test_a_rejected_reply_is_retried_with_the_checkers_objections(article):
+    wrong = LEAD_REWRITE.replace("Bagher Ghalibaf", "Hassan Rouhani")  # a name the source never mentions
+    engine = Scripted({LEAD: [wrong, LEAD_REWRITE]})
+    result = retold.rewrite(article, engine=engine, words=60, tries=2)
+    lead = result.sentences[0]
+    assert (lead.text, lead.engine, lead.tries, lead.sources) == (LEAD_REWRITE, "scripted", 2, [0])
+    lead_requests = [r for r in engine.asked if LEAD in r.text and r.kind == "sentence"]
+    assert lead_requests[0].feedback is None and lead_requests[1].feedback  # the second try hears why
+    assert result.engine == "scripted"
+    assert result.report.faithful
+
+
+def test_a_model_that_never_gets_it_right_falls_back_to_the_rules(article):
+    wrong = LEAD_REWRITE.replace("Tuesday", "Tuesday, 12 May 2019,")  # a date the source does not give
+    engine = Scripted({LEAD: [wrong] * 3})
+    result = retold.rewrite(article, engine=engine, words=60, tries=3)
+    lead = result.sentences[0]
+    assert lead.engine in ("rules", "source") and lead.tries == 3
+    assert "Washington" not in result.body
+    assert result.fallback_share > 0
+    assert result.report.faithful
+
+
+def test_a_reply_of_the_wrong_length_is_not_checked_but_retried(article):
+    engine = Scripted({LEAD: ["Ghalibaf spoke.", LEAD_REWRITE]})
+    result = retold.rewrite(article, engine=engine, words=60, tries=2)
+    assert result.sentences[0].text == LEAD_REWRITE
+    lead_requests = [r for r in engine.asked if LEAD in r.text]
+    assert "keep all of the sentence's facts" in lead_requests[1].feedback[0]
+
+
+def test_mostly_quoted_sentences_never_reach_the_model(article):
+    engine = Scripted({})
+    retold.rewrite(article, engine=engine, tries=1)
+    asked = {r.text for r in engine.asked if r.kind == "sentence"}
+    assert not any(r.startswith("\"We believe that the security of Iran") for r in asked)
+
+
+def test_the_rules_engine_is_an_ordinary_engine(article):
+    assert tuple(ENGINES) == ENGINE_NAMES
+    by_name = retold.rewrite(article, engine="rules", words=80)
+    by_object = retold.rewrite(article, engine=ENGINES["rules"](RewriteOptions(engine="rules")), words=80)
+    assert by_name.to_dict()["paragraphs"] == by_object.to_dict()["paragraphs"]
+    assert by_name.engine == by_object.engine == "rules"
+    assert all(s.tries == 0 for s in by_name.sentences)
+
+
+def test_options_are_validated_once_and_pickle():
+    options = RewriteOptions(engine="rules", words=200, keyword="border security")
+    assert pickle.loads(pickle.dumps(options)) == options
+    assert RewriteOptions.from_dict(options.to_dict()) == options
+    for bad in ({"engine": "gpt"}, {"words": 5}, {"tries": 0}, {"timeout": 0}, {"keyword": " "}):
+        with pytest.raises(retold.ConfigError):
+            RewriteOptions(**bad)
+    with pytest.raises(retold.ConfigError, match="unknown rewrite option"):
+        RewriteOptions.from_dict({"engine": "rules", "colour": "red"})
+
+
+def test_a_cached_source_is_not_changed_by_what_a_caller_does_with_a_report(source_text):
+    claim = "Ghalibaf urged Baghdad to immediately implement a bilateral security agreement."
+    first = retold.check(source_text, claim)
+    first.source.paragraphs[:] = ["Nothing to see here."]
+    first.source.sentences.clear()
+    second = retold.check(source_text, claim)
+    assert second.sentences[0].verdict == first.sentences[0].verdict == "supported"
+    retold.reset_caches()
+    assert retold.check(source_text, claim).sentences[0].verdict == "supported"

@@ -7,9 +7,9 @@ from typing import Literal
 from retold.article import Article
 from retold.errors import InputError, NoArticleError
 from retold.html import extract_html
-from retold.inputs import MAX_INPUT_BYTES, decode, looks_like_html
+from retold.inputs import MAX_INPUT_BYTES, decode, looks_like_html, normalise
 from retold.language import detect_language
-from retold.plaintext import Page, extract_page, find_dateline
+from retold.plaintext import article_page, extract_page, find_dateline
 from retold.quotes import find_quotes
 from retold.sentences import sentences_of
 
@@ -23,7 +23,7 @@ def extract(page: str | bytes, kind: Kind = "auto", language: str | None = None)
 
     ``language`` (an ISO 639-1 code), when known, is used instead of identifying it: identification
     is unreliable on a sentence or two."""
-    text = decode(page) if isinstance(page, bytes) else page
+    text = normalise(decode(page) if isinstance(page, bytes) else page)
     if not text.strip():
         raise InputError("input is empty")
     if len(text.encode("utf-8", errors="replace")) > MAX_INPUT_BYTES:
@@ -32,7 +32,7 @@ def extract(page: str | bytes, kind: Kind = "auto", language: str | None = None)
     if is_html:
         found, meta = extract_html(text)
     elif kind == "article":
-        found, meta = Page(paragraphs=[" ".join(line.split()) for line in text.split("\n") if line.strip()]), {}
+        found, meta = article_page(text), {}
     else:
         found, meta = extract_page(text), {}
     if not found.paragraphs:

@@ -55,12 +55,19 @@ _META_LINE = re.compile(
     r"rating: .{0,20}|\d+\s+(?:votes?|likes?|shares?|views?)\W*)$",
     re.I,
 )
-_CAPTION = re.compile(
-    r"\b(?:photo(?:graph)?|image|picture|credit|illustration|graphic|file photo)s?\s*(?:by\b|:|/)"
-    r"|^(?:image|photo|picture) of\b|\((?:photo|image|file|pictured)\b"
-    r"|\b(?:getty images|shutterstock|ap photo|afp(?: via getty)?|reuters/|epa(?:-efe)?|anadolu|xinhua|irna)\s*\)?\s*$",
+# Captions and photo credits. A credit that ends the line ("… Photo: IRNA", "(Getty Images)") or a line
+# that opens as a caption ("Image of …", "Photo: …") marks a caption; the same words inside running text
+# ("Rachel Reeves (pictured) said …", "satellite images by Maxar showed …") only in a short line that
+# is not a sentence. Length, sentence structure and position decide, never a keyword alone.
+_CREDIT = r"(?:photo(?:graph)?|image|picture|credit|illustration|graphic|file photo)s?"
+_CAPTION_STRONG = re.compile(
+    rf"\b{_CREDIT}\s*(?:by\b|:|/)\s*[^\s.!?]+(?:\s+[^\s.!?]+){{0,3}}\s*\.?\s*$|\((?:photo|image|file)\b[^()]{{0,60}}\)\W*$"
+    r"|^(?:image|photo|picture) of\b|^" + _CREDIT + r"\s*:"
+    r"|\b(?:getty images|shutterstock|ap photo|afp(?: via getty)?|reuters/\S*|epa(?:-efe)?|anadolu|xinhua|irna)\s*\)?\s*$",
     re.I,
 )
+_CAPTION_WEAK = re.compile(rf"\b{_CREDIT}\s*(?:by\b|:|/)|\((?:photo|image|file|pictured)\b", re.I)
+CAPTION_MAX_WORDS = 60
 _BYLINE_PREFIX = re.compile(r"^(?:by|written by|reporting by|words by)\s+", re.I)
 _BYLINE = re.compile(_BYLINE_PREFIX.pattern + r"[\w.'’-]+", re.I)
 _DATELINE = re.compile(
@@ -107,7 +114,7 @@ def classify_line(text: str) -> Line:
         kind = BYLINE
     elif words <= 14 and not terminal and find_date(text):
         kind = DATE
-    elif _CAPTION.search(text):
+    elif is_caption(text, words, terminal):
         kind = CAPTION
     elif _FURNITURE_ANYWHERE.search(text) and words <= 40:
         kind = FURNITURE
@@ -116,6 +123,15 @@ def classify_line(text: str) -> Line:
     else:
         kind = SHORT
     return Line(text, words, kind, terminal)
+
+
+def is_caption(text: str, words: int, terminal: bool) -> bool:
+    """A caption or photo credit: short, and marked as one where captions carry the mark."""
+    if words > CAPTION_MAX_WORDS or _DATELINE.match(text):
+        return False
+    if _CAPTION_STRONG.search(text):
+        return True
+    return not terminal and words <= 40 and bool(_CAPTION_WEAK.search(text))
 
 
 def is_prose(text: str, words: int, terminal: bool) -> bool:
@@ -217,6 +233,60 @@ def _continues(previous: str, line: str) -> bool:
     return line[0].islower() or previous.endswith(",") or (last in _JOINING_WORDS and len(previous.split()) >= 4)
 
 
+def _sentence_lines(lines: list[Line]) -> list[int]:
+    """The body when no run of prose stands out (a headline and a few short lines, or prose that the
+    caption and furniture rules took): every line written as a sentence. Input that is all prose is
+    never refused; a page of only menus and labels still has no body."""
+    sentences = [i for i, line in enumerate(lines) if line.kind in (PROSE, SHORT) and line.terminal]
+    return sentences or [i for i, line in enumerate(lines) if line.kind != END and line.terminal and line.words >= 8]
+
+
+# Markup in text: HTML comments (retold's own Markdown ends with one) and Markdown's headings, list
+# markers, block quotes, emphasis, links and images. Text that a person copied has none of these.
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
+_MD_LINE_MARK = re.compile(r"^(?:>\s*)+|^(?:[-*+•]|\d{1,3}[.)])\s+(?=\S)")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_EMPHASIS = re.compile(r"(?<![\w*])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_MD_RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
+
+
+def markup_lines(text: str) -> list[tuple[str, bool]]:
+    """The non-blank lines of ``text`` without markup, each with whether it was a Markdown heading."""
+    result = []
+    for raw in _HTML_COMMENT.sub("", text).split("\n"):
+        line = raw.strip()
+        if not line or _MD_RULE.match(line):
+            continue
+        heading = _MD_HEADING.match(line)
+        if heading:
+            line = heading.group(1)
+        line = _MD_LINE_MARK.sub("", line)
+        line = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", line))).strip()
+        if line:
+            result.append((line, bool(heading)))
+    return result
+
+
+def strip_markup(text: str) -> str:
+    return "\n".join(line for line, _ in markup_lines(text))
+
+
+def article_page(text: str) -> Page:
+    """Clean text (a rewrite, a summary) in which every line counts: the first Markdown heading before
+    the body is the headline, later headings are set aside, markup is removed."""
+    page = Page(paragraphs=[])
+    for line, heading in markup_lines(text):
+        if heading and page.headline is None and not page.paragraphs:
+            page.headline = line
+        elif heading:
+            page.removed.append(line)
+        else:
+            page.paragraphs.append(" ".join(line.split()))
+    return page
+
+
 def unwrap(text: str) -> list[str]:
     """Non-blank lines; when the text is hard-wrapped (a fifth or more of its lines, and at least
     three, carry on a sentence from the line before), the wrapped sentences are joined back."""
@@ -235,9 +305,12 @@ def unwrap(text: str) -> list[str]:
 
 def extract_page(text: str) -> Page:
     """Split copied text into headline, date, byline, standfirst, body, captions and removed lines."""
-    lines = [classify_line(raw) for raw in unwrap(text)]
+    lines = [classify_line(raw) for raw in unwrap(strip_markup(text))]
     start, end = best_run(lines)
     body_idx = [i for i in range(start, end) if lines[i].kind in (PROSE, SHORT)]
+    if not body_idx:
+        body_idx = _sentence_lines(lines)
+        start, end = (body_idx[0], body_idx[-1] + 1) if body_idx else (0, 0)
     page = Page(paragraphs=[])
 
     # A dateline marks where the body starts: prose before it is the standfirst.

@@ -113,21 +113,24 @@ def tidy(lines: list[str], meta: dict[str, str], steps: frozenset[str] = TIDY) -
 
 
 def extract_html(html: str, steps: frozenset[str] = TIDY) -> tuple[Page, dict[str, str]]:
-    """The article in ``html`` as a ``Page``, and the page metadata trafilatura found.
-
-    Where trafilatura finds no body, the page's visible text goes through the copied-text path."""
+    """The article in ``html`` as a ``Page``, and the page metadata trafilatura found."""
     root = parse_html(html)
     if root is None:
         return Page(paragraphs=[]), {}
     lines, meta = trafilatura_text(root)
-    visible = visible_lines(root)
-    if lines:
-        page = tidy(lines, meta, steps)
-        page.removed = _removed_lines(visible, page) + page.removed
-    else:
+    return assemble(lines, meta, visible_lines(root), steps), meta
+
+
+def assemble(lines: list[str], meta: dict[str, str], visible: list[str], steps: frozenset[str] = TIDY) -> Page:
+    """The ``Page`` from trafilatura's lines, tidied; where trafilatura found no body (a page it cannot
+    read), the page's visible lines go through the copied-text path instead."""
+    if not lines:
         page = extract_page("\n".join(visible))
         page.headline = meta.get("title") or page.headline
-    return page, meta
+        return page
+    page = tidy(lines, meta, steps)
+    page.removed = _removed_lines(visible, page) + page.removed
+    return page
 
 
 def _removed_lines(visible: list[str], page: Page) -> list[str]:

@@ -12,8 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from retold.dates import find_date
+
+if TYPE_CHECKING:
+    from retold.line_model import LineModel
 
 PROSE, SHORT, FURNITURE, CAPTION, DATE, BYLINE, END = "prose", "short", "furniture", "caption", "date", "byline", "end"
 
@@ -159,13 +163,13 @@ def _line_score(line: Line) -> float:
     return {CAPTION: 0.0, END: -30.0}.get(line.kind, -2.0)
 
 
-def best_run(lines: list[Line]) -> tuple[int, int]:
+def best_run(lines: list[Line], scores: list[float] | None = None) -> tuple[int, int]:
     """The [start, end) run of lines that is the body.
 
     Kadane's scan splits the page into runs wherever the running score falls to zero; each run's
     best stretch is a candidate. What follows an article (a comment thread) is often longer than
     the article, so the first candidate that scores a good share of the best one wins. A line that
-    opens a comment thread always ends a run.
+    opens a comment thread always ends a run. ``scores`` replace the rules' score of each line.
     """
     candidates: list[tuple[float, tuple[int, int]]] = []
     total, start = 0.0, 0
@@ -173,7 +177,7 @@ def best_run(lines: list[Line]) -> tuple[int, int]:
         if total <= 0 or line.kind == END:
             total, start = 0.0, i
             candidates.append((float("-inf"), (i, i)))
-        total += _line_score(line)
+        total += _line_score(line) if scores is None else scores[i]
         if total > candidates[-1][0] and line.kind != END:
             candidates[-1] = (total, (start, i + 1))
     top = max((score for score, _ in candidates), default=0.0)
@@ -303,11 +307,19 @@ def unwrap(text: str) -> list[str]:
     return joined
 
 
-def extract_page(text: str) -> Page:
-    """Split copied text into headline, date, byline, standfirst, body, captions and removed lines."""
+def extract_page(text: str, model: LineModel | None | bool = None) -> Page:
+    """Split copied text into headline, date, byline, standfirst, body, captions and removed lines.
+
+    ``model``: the line model that scores each line as body (None: the shipped one; False: the rules alone)."""
     lines = [classify_line(raw) for raw in unwrap(strip_markup(text))]
     start, end = best_run(lines)
     body_idx = [i for i in range(start, end) if lines[i].kind in (PROSE, SHORT)]
+    if model is not False and lines:
+        from retold.line_model import features, shipped_model
+
+        body = (model or shipped_model()).probabilities(features(lines, (start, end)))
+        start, end = best_run(lines, [(2 * p - 1) * max(line.words, 1) for p, line in zip(body, lines)])
+        body_idx = [i for i in range(start, end) if lines[i].kind in (PROSE, SHORT) and body[i] >= 0.5]
     if not body_idx:
         body_idx = _sentence_lines(lines)
         start, end = (body_idx[0], body_idx[-1] + 1) if body_idx else (0, 0)

@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from retold.aliases import surname
-from retold.article import Quote, Sentence
+from retold.article import Article, Quote, Sentence
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -47,6 +47,16 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def quotes_of(article: Article) -> list[Quote]:
+    """The quotes of an article's body; speakers come from the parse, for English only."""
+    doc = None
+    if article.language == "en" and article.paragraphs:
+        from retold.nlp import parse
+
+        doc = parse(article.body)
+    return find_quotes(article.paragraphs, article.sentences, doc)
 
 
 def find_quotes(paragraphs: list[str], sentences: list[Sentence], doc: Doc | None) -> list[Quote]:

@@ -120,13 +120,23 @@ def classify_line(text: str) -> Line:
         kind = DATE
     elif is_caption(text, words, terminal):
         kind = CAPTION
-    elif _FURNITURE_ANYWHERE.search(text) and words <= 40:
+    elif is_furniture(text, words, terminal):
         kind = FURNITURE
     elif is_prose(text, words, terminal):
         kind = PROSE
     else:
         kind = SHORT
     return Line(text, words, kind, terminal)
+
+
+def is_furniture(text: str, words: int, terminal: bool) -> bool:
+    """A line of page chrome (newsletter box, cookie notice, share bar): its vocabulary in a short line, or
+    in a longer one that is not a sentence or says it twice. "Residents were urged to sign up for the
+    scheme before Friday, officials said." is a sentence of the article."""
+    if words > 40:
+        return False
+    hits = len(_FURNITURE_ANYWHERE.findall(text))
+    return bool(hits) and (words <= 15 or not terminal or hits >= 2)
 
 
 def is_caption(text: str, words: int, terminal: bool) -> bool:
@@ -229,12 +239,28 @@ _JOINING_WORDS = set(
 )
 
 
-def _continues(previous: str, line: str) -> bool:
-    """A hard-wrapped sentence: the previous line stops mid-sentence and this one carries on."""
+def _continues(previous: str, line: str, width: int) -> bool:
+    """A hard-wrapped sentence: the previous line stops mid-sentence and this one carries on. ``width``
+    is the text's wrap width (0: not wrapped to one width): a line too full for the next word is a wrap."""
     if _TERMINAL.search(previous) or previous.endswith(":"):
         return False
     last = previous.rsplit(None, 1)[-1]
-    return line[0].islower() or previous.endswith(",") or (last in _JOINING_WORDS and len(previous.split()) >= 4)
+    return (
+        line[0].islower()
+        or previous.endswith(",")
+        or (last in _JOINING_WORDS and len(previous.split()) >= 4)
+        or (width > 0 and len(previous) + 1 + len(line.split(None, 1)[0]) > width)
+    )
+
+
+def _wrap_width(lines: list[str]) -> int:
+    """The width a text is wrapped to: most lines end near it. 0 when the lines are paragraphs."""
+    if len(lines) < 5:
+        return 0
+    lengths = sorted(len(line) for line in lines)
+    width = lengths[int(0.9 * (len(lengths) - 1))]
+    near = sum(1 for n in lengths if width - 15 <= n <= width)
+    return width if width <= 120 and near >= 0.5 * len(lines) else 0
 
 
 def _sentence_lines(lines: list[Line]) -> list[int]:
@@ -258,23 +284,23 @@ _MD_RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
 
 def markup_lines(text: str) -> list[tuple[str, bool]]:
     """The non-blank lines of ``text`` without markup, each with whether it was a Markdown heading."""
-    result = []
-    for raw in _HTML_COMMENT.sub("", text).split("\n"):
-        line = raw.strip()
-        if not line or _MD_RULE.match(line):
-            continue
-        heading = _MD_HEADING.match(line)
-        if heading:
-            line = heading.group(1)
-        line = _MD_LINE_MARK.sub("", line)
-        line = _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", line))).strip()
-        if line:
-            result.append((line, bool(heading)))
-    return result
+    return [(line, heading) for line, heading in map(_strip_line, _HTML_COMMENT.sub("", text).split("\n")) if line]
 
 
 def strip_markup(text: str) -> str:
-    return "\n".join(line for line, _ in markup_lines(text))
+    """``text`` without markup, blank lines kept (they separate paragraphs)."""
+    return "\n".join(_strip_line(raw)[0] for raw in _HTML_COMMENT.sub("", text).split("\n"))
+
+
+def _strip_line(raw: str) -> tuple[str, bool]:
+    line = raw.strip()
+    if _MD_RULE.match(line):
+        return "", False
+    heading = _MD_HEADING.match(line)
+    if heading:
+        line = heading.group(1)
+    line = _MD_LINE_MARK.sub("", line)
+    return _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", line))).strip(), bool(heading)
 
 
 def article_page(text: str) -> Page:
@@ -293,17 +319,26 @@ def article_page(text: str) -> Page:
 
 def unwrap(text: str) -> list[str]:
     """Non-blank lines; when the text is hard-wrapped (a fifth or more of its lines, and at least
-    three, carry on a sentence from the line before), the wrapped sentences are joined back."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    breaks = sum(1 for a, b in zip(lines, lines[1:]) if _continues(a, b))
+    three, carry on a sentence from the line before), the wrapped sentences are joined back. Where
+    blank lines separate blocks of several lines, a sentence never runs on across a blank line."""
+    blocks = [[line.strip() for line in block.split("\n") if line.strip()] for block in re.split(r"\n\s*\n", text)]
+    blocks = [block for block in blocks if block]
+    lines = [line for block in blocks for line in block]
+    width = _wrap_width(lines)
+    if any(len(block) > 1 for block in blocks):
+        pairs = [(a, b) for block in blocks for a, b in zip(block, block[1:])]
+    else:
+        pairs, blocks = list(zip(lines, lines[1:])), [lines]
+    breaks = sum(1 for a, b in pairs if _continues(a, b, width))
     if breaks < 3 or breaks < 0.2 * len(lines):
         return lines
     joined: list[str] = []
-    for line in lines:
-        if joined and _continues(joined[-1], line):
-            joined[-1] = f"{joined[-1]} {line}"
-        else:
-            joined.append(line)
+    for block in blocks:
+        for previous, line in zip([None, *block], block):
+            if previous is not None and _continues(previous, line, width):
+                joined[-1] = f"{joined[-1]} {line}"
+            else:
+                joined.append(line)
     return joined
 
 

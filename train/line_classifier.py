@@ -108,7 +108,7 @@ def main() -> None:
             for k, value in data.items()}
     data["intercept"] = round(data["intercept"], 6)
     data["trained_on"] = f"all {len(pages)} ScrapingHub benchmark pages (train/line_classifier.py)"
-    MODEL_FILE.write_text(json.dumps(data, indent=1) + "\n")
+    MODEL_FILE.write_text("{\n" + ",\n".join(f" {json.dumps(k)}: {json.dumps(v)}" for k, v in data.items()) + "\n}\n")
     print(f"wrote {MODEL_FILE} from {len(pages)} pages", file=sys.stderr)
 
 

@@ -70,7 +70,7 @@ def _is_hidden(node: etree._Element) -> bool:
 
 
 TIDY_STEPS = ("headline", "captions", "furniture")
-TIDY: frozenset[str] = frozenset({"headline", "captions", "furniture"})
+TIDY: frozenset[str] = frozenset({"headline", "furniture"})
 """What retold takes out of trafilatura's text: the headline repeated as the body's first line, caption
 lines, furniture lines. bench/extraction.py chooses this set by cross-validation (folds by site): the
 steps kept are those that raise F1 on the training folds; the shipped set is the choice on all pages."""

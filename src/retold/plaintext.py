@@ -31,6 +31,7 @@ _FURNITURE_ANYWHERE = re.compile(
     r"|delivered (?:straight |directly )?to your inbox|sign up (?:for|to) (?:our|the)\b|subscribe (?:to|for|now)\b"
     r"|\bnewsletters?\b.{0,40}\b(?:sign up|subscribe|inbox|email)|\byour email address\b"
     r"|\bcookies?\b.{0,80}\b(?:accept|consent|policy|settings|experience|use)\b"
+    r"|\b(?:accept|consent to|use of)\b.{0,40}\bcookies\b|\btracking technologies\b"
     r"|\ball rights reserved\b|^\s*(?:©|copyright\b)|\bprivacy policy\b|\bterms (?:of (?:use|service)|and conditions)\b"
     r"|\bclick here\b|\bfollow us\b|\bdownload (?:the|our) app\b|\bshare (?:this|on)\b|\bsponsored content\b"
     r"|\bjavascript\b.{0,40}\b(?:enable|disabled|browser)\b|\byour browser\b|\bad blocker\b",
@@ -50,7 +51,8 @@ _FURNITURE_SHORT = re.compile(
 _END_MARKER = re.compile(
     r"^(?:\[?\s*\d+\s+(?:comments?|responses?|replies)\b.*|(?:top rated |latest |show |view |read )?comments?\W*|"
     r"\d+\s+responses? to\b.*|leave a (?:comment|reply)\b.*|join the (?:conversation|discussion)\b.*|"
-    r"previous (?:post|article)\W*|next (?:post|article)\W*|posted in\b.*|share your thoughts\b.*)$",
+    r"previous (?:post|article)\W*|next (?:post|article)\W*|posted in\b.*|share your thoughts\b.*|"
+    r".{1,60}\bon\b.{4,40}\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?\s*(?:said|says|wrote|writes)?:)$",  # a comment's header
     re.I,
 )
 # Comment and listing furniture: "jane says:", "2 days ago at 07:52 am", "Rating: 36 Votes".
@@ -133,10 +135,10 @@ def is_furniture(text: str, words: int, terminal: bool) -> bool:
     """A line of page chrome (newsletter box, cookie notice, share bar): its vocabulary in a short line, or
     in a longer one that is not a sentence or says it twice. "Residents were urged to sign up for the
     scheme before Friday, officials said." is a sentence of the article."""
-    if words > 40:
+    if words > 80:
         return False
     hits = len(_FURNITURE_ANYWHERE.findall(text))
-    return bool(hits) and (words <= 15 or not terminal or hits >= 2)
+    return bool(hits) and (words <= 15 or (words <= 40 and not terminal) or hits >= 2)
 
 
 def is_caption(text: str, words: int, terminal: bool) -> bool:
@@ -173,7 +175,7 @@ def _line_score(line: Line) -> float:
     return {CAPTION: 0.0, END: -30.0}.get(line.kind, -2.0)
 
 
-def best_run(lines: list[Line], scores: list[float] | None = None) -> tuple[int, int]:
+def best_run(lines: list[Line], scores: list[float] | None = None, share: float = 0.2) -> tuple[int, int]:
     """The [start, end) run of lines that is the body.
 
     Kadane's scan splits the page into runs wherever the running score falls to zero; each run's
@@ -193,7 +195,7 @@ def best_run(lines: list[Line], scores: list[float] | None = None) -> tuple[int,
     top = max((score for score, _ in candidates), default=0.0)
     if top <= 0:
         return (0, 0)
-    return next(span for score, span in candidates if score >= max(0.2 * top, min(top, 20.0)))
+    return next(span for score, span in candidates if score >= max(share * top, min(top, 20.0)))
 
 
 def find_dateline(paragraph: str) -> str | None:
@@ -254,13 +256,13 @@ def _continues(previous: str, line: str, width: int) -> bool:
 
 
 def _wrap_width(lines: list[str]) -> int:
-    """The width a text is wrapped to: most lines end near it. 0 when the lines are paragraphs."""
+    """The width a text is hard-wrapped to: no line is longer, and most lines end near it. 0 when the
+    text is not wrapped to one width (a copied page's lines are paragraphs, menus and labels)."""
     if len(lines) < 5:
         return 0
-    lengths = sorted(len(line) for line in lines)
-    width = lengths[int(0.9 * (len(lengths) - 1))]
-    near = sum(1 for n in lengths if width - 15 <= n <= width)
-    return width if width <= 120 and near >= 0.5 * len(lines) else 0
+    width = max(len(line) for line in lines)
+    near = sum(1 for line in lines if len(line) >= width - 20)
+    return width if 30 <= width <= 120 and near >= 0.5 * len(lines) else 0
 
 
 def _sentence_lines(lines: list[Line]) -> list[int]:
@@ -342,6 +344,12 @@ def unwrap(text: str) -> list[str]:
     return joined
 
 
+# P(body) a line needs to count for the body under the line model. Prose lines need less: the model
+# learned from pages framed by furniture, and otherwise doubts the last paragraph of a clean article.
+BODY_THRESHOLD = 0.5
+PROSE_THRESHOLD = 0.4
+
+
 def extract_page(text: str, model: LineModel | None | bool = None) -> Page:
     """Split copied text into headline, date, byline, standfirst, body, captions and removed lines.
 
@@ -353,8 +361,9 @@ def extract_page(text: str, model: LineModel | None | bool = None) -> Page:
         from retold.line_model import features, shipped_model
 
         body = (model or shipped_model()).probabilities(features(lines, (start, end)))
-        start, end = best_run(lines, [(2 * p - 1) * max(line.words, 1) for p, line in zip(body, lines)])
-        body_idx = [i for i in range(start, end) if lines[i].kind in (PROSE, SHORT) and body[i] >= 0.5]
+        cut = [PROSE_THRESHOLD if line.kind == PROSE else BODY_THRESHOLD for line in lines]
+        start, end = best_run(lines, [2 * (p - c) * max(line.words, 1) for p, c, line in zip(body, cut, lines)])
+        body_idx = [i for i in range(start, end) if lines[i].kind in (PROSE, SHORT) and body[i] >= cut[i]]
     if not body_idx:
         body_idx = _sentence_lines(lines)
         start, end = (body_idx[0], body_idx[-1] + 1) if body_idx else (0, 0)

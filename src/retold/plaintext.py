@@ -4,15 +4,17 @@ No existing extractor handles copied text, so this is retold's own. Each non-bla
 block of the page. Lines get a kind from features that do not depend on any one site (length,
 final punctuation, share of lower-case words, furniture vocabulary, dates, photo credits); the
 body is the run of lines with the highest score, where prose counts for it and furniture against
-it (the maximum-subarray idea of Finn et al.'s Body Text Extraction, applied to lines). The
-headline is the title-like line before the body that shares most words with the body's start.
+it (the maximum-subarray idea of Finn et al.'s Body Text Extraction, applied to lines). A learned
+line model (line_model.py) then gives each line a probability of being body from features of the
+line and its neighbours, and the run is found again with those scores. The headline is the
+title-like line before the body that shares most words with the body's start.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from retold.dates import find_date
 
@@ -175,7 +177,7 @@ def _line_score(line: Line) -> float:
     return {CAPTION: 0.0, END: -30.0}.get(line.kind, -2.0)
 
 
-def best_run(lines: list[Line], scores: list[float] | None = None, share: float = 0.2) -> tuple[int, int]:
+def best_run(lines: list[Line], scores: list[float] | None = None) -> tuple[int, int]:
     """The [start, end) run of lines that is the body.
 
     Kadane's scan splits the page into runs wherever the running score falls to zero; each run's
@@ -195,7 +197,7 @@ def best_run(lines: list[Line], scores: list[float] | None = None, share: float 
     top = max((score for score, _ in candidates), default=0.0)
     if top <= 0:
         return (0, 0)
-    return next(span for score, span in candidates if score >= max(share * top, min(top, 20.0)))
+    return next(span for score, span in candidates if score >= max(0.2 * top, min(top, 20.0)))
 
 
 def find_dateline(paragraph: str) -> str | None:
@@ -350,7 +352,7 @@ BODY_THRESHOLD = 0.5
 PROSE_THRESHOLD = 0.4
 
 
-def extract_page(text: str, model: LineModel | None | bool = None) -> Page:
+def extract_page(text: str, model: LineModel | Literal[False] | None = None) -> Page:
     """Split copied text into headline, date, byline, standfirst, body, captions and removed lines.
 
     ``model``: the line model that scores each line as body (None: the shipped one; False: the rules alone)."""

@@ -32,10 +32,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "train"))
+import trafilatura  # noqa: E402
 from _report import DATA, write_section  # noqa: E402
 from line_classifier import FOLDS, fit, fold_of, load_pages, page_rows  # noqa: E402
-
-import trafilatura  # noqa: E402
 
 from retold import RetoldError, extract  # noqa: E402
 from retold.html import TIDY, TIDY_STEPS, assemble, parse_html, trafilatura_text, visible_lines  # noqa: E402

@@ -85,8 +85,9 @@ def trafilatura_text(root: etree._Element) -> tuple[list[str], dict[str, str]]:
     )
     if document is None:
         return [], {}
-    meta = {key: value for key, value in document.as_dict().items() if isinstance(value, str) and value}
-    lines = [line for line in (_SPACES.sub(" ", raw).strip() for raw in (document.text or "").split("\n")) if line]
+    data = document if isinstance(document, dict) else document.as_dict()
+    meta = {key: value for key, value in data.items() if isinstance(value, str) and value}
+    lines = [line for line in (_SPACES.sub(" ", raw).strip() for raw in (data.get("text") or "").split("\n")) if line]
     return lines, meta
 
 

@@ -206,7 +206,7 @@ def find_dateline(paragraph: str) -> str | None:
     if not match:
         return None
     rest = paragraph[match.end() :]
-    if not rest[:1].isupper() and not rest[:1] in "\"“'‘":
+    if not rest[:1].isupper() and rest[:1] not in "\"“'‘":
         return None
     place = match.group("place").strip().rstrip(",")
     if place.upper() == place and len(place.split()) > 6:  # a shouted sentence, not a place
@@ -409,6 +409,7 @@ _AGENCY_ONLY = re.compile(r"^\(\w[\w .&-]{0,30}\)\s*[-–—]+\s*(?=[A-Z“\"])"
 
 def strip_dateline(paragraph: str) -> str:
     """The paragraph without its opening dateline ("ERBIL, Kurdistan Region of Iraq - ", "(Reuters) - ")."""
-    if find_dateline(paragraph):
-        return paragraph[_DATELINE.match(paragraph).end() :]
+    match = _DATELINE.match(paragraph)
+    if match and find_dateline(paragraph):
+        return paragraph[match.end() :]
     return _AGENCY_ONLY.sub("", paragraph)

@@ -63,7 +63,7 @@ def find_quotes(paragraphs: list[str], sentences: list[Sentence], doc: Doc | Non
     """Every direct quote of the body, with its speaker when ``doc`` (an English parse) is given."""
     quotes: list[Quote] = []
     offset = 0
-    for number, paragraph in enumerate(paragraphs):
+    for paragraph in paragraphs:
         for start, end in quote_spans(paragraph):
             body_start, body_end = offset + start, offset + end
             sentence = next((s.index for s in sentences if s.start <= body_start < s.end + 1), 0)

@@ -43,10 +43,23 @@ class Article:
     language: str | None = None
     paragraphs: list[str] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
-    quotes: list[Quote] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    _quotes: list[Quote] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def quotes(self) -> list[Quote]:
+        """The direct quotes with their speakers, found when first asked for (speakers need the parse)."""
+        if self._quotes is None:
+            from retold.quotes import quotes_of
+
+            self._quotes = quotes_of(self)
+        return self._quotes
+
+    @quotes.setter
+    def quotes(self, value: list[Quote]) -> None:
+        self._quotes = value
 
     @property
     def body(self) -> str:
@@ -58,5 +71,7 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["_quotes"]
+        data["quotes"] = [asdict(quote) for quote in self.quotes]
         data["word_count"] = self.word_count
         return data

@@ -7,10 +7,9 @@ from typing import Literal
 from retold.article import Article
 from retold.errors import InputError, NoArticleError
 from retold.html import extract_html
-from retold.inputs import MAX_INPUT_BYTES, decode, looks_like_html
+from retold.inputs import MAX_INPUT_BYTES, decode, looks_like_html, normalise
 from retold.language import detect_language
-from retold.plaintext import Page, extract_page, find_dateline
-from retold.quotes import find_quotes
+from retold.plaintext import article_page, extract_page, find_dateline
 from retold.sentences import sentences_of
 
 Kind = Literal["auto", "html", "text", "article"]
@@ -21,9 +20,11 @@ text of which every line is kept."""
 def extract(page: str | bytes, kind: Kind = "auto", language: str | None = None) -> Article:
     """Extract the article from an HTML page or from text copied off a page.
 
+    ``Article.quotes`` are found when first asked for: their speakers need the spaCy parse, the slow
+    part of extraction (checking a source parses the same body anyway, once).
     ``language`` (an ISO 639-1 code), when known, is used instead of identifying it: identification
     is unreliable on a sentence or two."""
-    text = decode(page) if isinstance(page, bytes) else page
+    text = normalise(decode(page) if isinstance(page, bytes) else page)
     if not text.strip():
         raise InputError("input is empty")
     if len(text.encode("utf-8", errors="replace")) > MAX_INPUT_BYTES:
@@ -32,7 +33,7 @@ def extract(page: str | bytes, kind: Kind = "auto", language: str | None = None)
     if is_html:
         found, meta = extract_html(text)
     elif kind == "article":
-        found, meta = Page(paragraphs=[" ".join(line.split()) for line in text.split("\n") if line.strip()]), {}
+        found, meta = article_page(text), {}
     else:
         found, meta = extract_page(text), {}
     if not found.paragraphs:
@@ -40,7 +41,7 @@ def extract(page: str | bytes, kind: Kind = "auto", language: str | None = None)
 
     sentences = sentences_of(found.paragraphs)
     language = language or detect_language(" ".join(found.paragraphs))
-    article = Article(
+    return Article(
         paragraphs=found.paragraphs,
         sentences=sentences,
         headline=found.headline,
@@ -55,10 +56,3 @@ def extract(page: str | bytes, kind: Kind = "auto", language: str | None = None)
         metadata={"format": "html" if is_html else "text"}
         | {k: meta[k] for k in ("url", "hostname", "description", "categories", "tags") if meta.get(k)},
     )
-    doc = None
-    if language == "en":
-        from retold.nlp import parse
-
-        doc = parse(article.body)
-    article.quotes = find_quotes(article.paragraphs, sentences, doc)
-    return article

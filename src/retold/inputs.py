@@ -6,6 +6,7 @@ import gzip
 import io
 import re
 import sys
+import unicodedata
 import zlib
 from pathlib import Path
 
@@ -74,6 +75,35 @@ def decode(data: bytes, name: str = "input") -> str:
     if _binary_share(text) > 0.01:
         raise InputError(f"{name}: looks like binary data, not text or HTML")
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Format characters (Unicode category Cf) that are invisible on a page: zero-width spaces and joiners,
+# soft hyphens, word joiners, BOMs, direction marks and overrides. "I\u200bran" reads as "Iran".
+_FORMAT_CHARS = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+_JOINERS = "\u200c\u200d"
+
+
+def normalise(text: str) -> str:
+    """Text as a reader sees it: NFC, with invisible format characters removed.
+
+    Zero-width (non-)joiners stay between two letters of a script that needs them (Persian, Indic
+    scripts) and inside emoji sequences; between Latin letters or digits they go too. All offsets
+    retold reports are into the normalised text (``Article.body`` is built from it)."""
+    text = unicodedata.normalize("NFC", text)
+    if not _FORMAT_CHARS.search(text):
+        return text
+
+    def keep(match: re.Match[str]) -> str:
+        char, at = match.group(), match.start()
+        if char in _JOINERS and 0 < at < len(text) - 1 and _needs_joiner(text[at - 1]) and _needs_joiner(text[at + 1]):
+            return char
+        return ""
+
+    return _FORMAT_CHARS.sub(keep, text)
+
+
+def _needs_joiner(char: str) -> bool:
+    return ord(char) > 0x2FF and not char.isspace()
 
 
 def looks_like_html(text: str) -> bool:

@@ -4,16 +4,22 @@ No existing extractor handles copied text, so this is retold's own. Each non-bla
 block of the page. Lines get a kind from features that do not depend on any one site (length,
 final punctuation, share of lower-case words, furniture vocabulary, dates, photo credits); the
 body is the run of lines with the highest score, where prose counts for it and furniture against
-it (the maximum-subarray idea of Finn et al.'s Body Text Extraction, applied to lines). The
-headline is the title-like line before the body that shares most words with the body's start.
+it (the maximum-subarray idea of Finn et al.'s Body Text Extraction, applied to lines). A learned
+line model (line_model.py) then gives each line a probability of being body from features of the
+line and its neighbours, and the run is found again with those scores. The headline is the
+title-like line before the body that shares most words with the body's start.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 from retold.dates import find_date
+
+if TYPE_CHECKING:
+    from retold.line_model import LineModel
 
 PROSE, SHORT, FURNITURE, CAPTION, DATE, BYLINE, END = "prose", "short", "furniture", "caption", "date", "byline", "end"
 
@@ -27,6 +33,7 @@ _FURNITURE_ANYWHERE = re.compile(
     r"|delivered (?:straight |directly )?to your inbox|sign up (?:for|to) (?:our|the)\b|subscribe (?:to|for|now)\b"
     r"|\bnewsletters?\b.{0,40}\b(?:sign up|subscribe|inbox|email)|\byour email address\b"
     r"|\bcookies?\b.{0,80}\b(?:accept|consent|policy|settings|experience|use)\b"
+    r"|\b(?:accept|consent to|use of)\b.{0,40}\bcookies\b|\btracking technologies\b"
     r"|\ball rights reserved\b|^\s*(?:©|copyright\b)|\bprivacy policy\b|\bterms (?:of (?:use|service)|and conditions)\b"
     r"|\bclick here\b|\bfollow us\b|\bdownload (?:the|our) app\b|\bshare (?:this|on)\b|\bsponsored content\b"
     r"|\bjavascript\b.{0,40}\b(?:enable|disabled|browser)\b|\byour browser\b|\bad blocker\b",
@@ -46,7 +53,8 @@ _FURNITURE_SHORT = re.compile(
 _END_MARKER = re.compile(
     r"^(?:\[?\s*\d+\s+(?:comments?|responses?|replies)\b.*|(?:top rated |latest |show |view |read )?comments?\W*|"
     r"\d+\s+responses? to\b.*|leave a (?:comment|reply)\b.*|join the (?:conversation|discussion)\b.*|"
-    r"previous (?:post|article)\W*|next (?:post|article)\W*|posted in\b.*|share your thoughts\b.*)$",
+    r"previous (?:post|article)\W*|next (?:post|article)\W*|posted in\b.*|share your thoughts\b.*|"
+    r".{1,60}\bon\b.{4,40}\d{1,2}:\d\d\s*(?:[ap]\.?m\.?)?\s*(?:said|says|wrote|writes)?:)$",  # a comment's header
     re.I,
 )
 # Comment and listing furniture: "jane says:", "2 days ago at 07:52 am", "Rating: 36 Votes".
@@ -55,12 +63,19 @@ _META_LINE = re.compile(
     r"rating: .{0,20}|\d+\s+(?:votes?|likes?|shares?|views?)\W*)$",
     re.I,
 )
-_CAPTION = re.compile(
-    r"\b(?:photo(?:graph)?|image|picture|credit|illustration|graphic|file photo)s?\s*(?:by\b|:|/)"
-    r"|^(?:image|photo|picture) of\b|\((?:photo|image|file|pictured)\b"
-    r"|\b(?:getty images|shutterstock|ap photo|afp(?: via getty)?|reuters/|epa(?:-efe)?|anadolu|xinhua|irna)\s*\)?\s*$",
+# Captions and photo credits. A credit that ends the line ("… Photo: IRNA", "(Getty Images)") or a line
+# that opens as a caption ("Image of …", "Photo: …") marks a caption; the same words inside running text
+# ("Rachel Reeves (pictured) said …", "satellite images by Maxar showed …") only in a short line that
+# is not a sentence. Length, sentence structure and position decide, never a keyword alone.
+_CREDIT = r"(?:photo(?:graph)?|image|picture|credit|illustration|graphic|file photo)s?"
+_CAPTION_STRONG = re.compile(
+    rf"\b{_CREDIT}\s*(?:by\b|:|/)\s*[^\s.!?]+(?:\s+[^\s.!?]+){{0,3}}\s*\.?\s*$|\((?:photo|image|file)\b[^()]{{0,60}}\)\W*$"
+    r"|^(?:image|photo|picture) of\b|^" + _CREDIT + r"\s*:"
+    r"|\b(?:getty images|shutterstock|ap photo|afp(?: via getty)?|reuters/\S*|epa(?:-efe)?|anadolu|xinhua|irna)\s*\)?\s*$",
     re.I,
 )
+_CAPTION_WEAK = re.compile(rf"\b{_CREDIT}\s*(?:by\b|:|/)|\((?:photo|image|file|pictured)\b", re.I)
+CAPTION_MAX_WORDS = 60
 _BYLINE_PREFIX = re.compile(r"^(?:by|written by|reporting by|words by)\s+", re.I)
 _BYLINE = re.compile(_BYLINE_PREFIX.pattern + r"[\w.'’-]+", re.I)
 _DATELINE = re.compile(
@@ -107,15 +122,34 @@ def classify_line(text: str) -> Line:
         kind = BYLINE
     elif words <= 14 and not terminal and find_date(text):
         kind = DATE
-    elif _CAPTION.search(text):
+    elif is_caption(text, words, terminal):
         kind = CAPTION
-    elif _FURNITURE_ANYWHERE.search(text) and words <= 40:
+    elif is_furniture(text, words, terminal):
         kind = FURNITURE
     elif is_prose(text, words, terminal):
         kind = PROSE
     else:
         kind = SHORT
     return Line(text, words, kind, terminal)
+
+
+def is_furniture(text: str, words: int, terminal: bool) -> bool:
+    """A line of page chrome (newsletter box, cookie notice, share bar): its vocabulary in a short line, or
+    in a longer one that is not a sentence or says it twice. "Residents were urged to sign up for the
+    scheme before Friday, officials said." is a sentence of the article."""
+    if words > 80:
+        return False
+    hits = len(_FURNITURE_ANYWHERE.findall(text))
+    return bool(hits) and (words <= 15 or (words <= 40 and not terminal) or hits >= 2)
+
+
+def is_caption(text: str, words: int, terminal: bool) -> bool:
+    """A caption or photo credit: short, and marked as one where captions carry the mark."""
+    if words > CAPTION_MAX_WORDS or _DATELINE.match(text):
+        return False
+    if _CAPTION_STRONG.search(text):
+        return True
+    return not terminal and words <= 40 and bool(_CAPTION_WEAK.search(text))
 
 
 def is_prose(text: str, words: int, terminal: bool) -> bool:
@@ -143,13 +177,13 @@ def _line_score(line: Line) -> float:
     return {CAPTION: 0.0, END: -30.0}.get(line.kind, -2.0)
 
 
-def best_run(lines: list[Line]) -> tuple[int, int]:
+def best_run(lines: list[Line], scores: list[float] | None = None) -> tuple[int, int]:
     """The [start, end) run of lines that is the body.
 
     Kadane's scan splits the page into runs wherever the running score falls to zero; each run's
     best stretch is a candidate. What follows an article (a comment thread) is often longer than
     the article, so the first candidate that scores a good share of the best one wins. A line that
-    opens a comment thread always ends a run.
+    opens a comment thread always ends a run. ``scores`` replace the rules' score of each line.
     """
     candidates: list[tuple[float, tuple[int, int]]] = []
     total, start = 0.0, 0
@@ -157,7 +191,7 @@ def best_run(lines: list[Line]) -> tuple[int, int]:
         if total <= 0 or line.kind == END:
             total, start = 0.0, i
             candidates.append((float("-inf"), (i, i)))
-        total += _line_score(line)
+        total += _line_score(line) if scores is None else scores[i]
         if total > candidates[-1][0] and line.kind != END:
             candidates[-1] = (total, (start, i + 1))
     top = max((score for score, _ in candidates), default=0.0)
@@ -172,7 +206,7 @@ def find_dateline(paragraph: str) -> str | None:
     if not match:
         return None
     rest = paragraph[match.end() :]
-    if not rest[:1].isupper() and not rest[:1] in "\"“'‘":
+    if not rest[:1].isupper() and rest[:1] not in "\"“'‘":
         return None
     place = match.group("place").strip().rstrip(",")
     if place.upper() == place and len(place.split()) > 6:  # a shouted sentence, not a place
@@ -209,35 +243,132 @@ _JOINING_WORDS = set(
 )
 
 
-def _continues(previous: str, line: str) -> bool:
-    """A hard-wrapped sentence: the previous line stops mid-sentence and this one carries on."""
+def _continues(previous: str, line: str, width: int) -> bool:
+    """A hard-wrapped sentence: the previous line stops mid-sentence and this one carries on. ``width``
+    is the text's wrap width (0: not wrapped to one width): a line too full for the next word is a wrap."""
     if _TERMINAL.search(previous) or previous.endswith(":"):
         return False
     last = previous.rsplit(None, 1)[-1]
-    return line[0].islower() or previous.endswith(",") or (last in _JOINING_WORDS and len(previous.split()) >= 4)
+    return (
+        line[0].islower()
+        or previous.endswith(",")
+        or (last in _JOINING_WORDS and len(previous.split()) >= 4)
+        or (width > 0 and len(previous) + 1 + len(line.split(None, 1)[0]) > width)
+    )
+
+
+def _wrap_width(lines: list[str]) -> int:
+    """The width a text is hard-wrapped to: no line is longer, and most lines end near it. 0 when the
+    text is not wrapped to one width (a copied page's lines are paragraphs, menus and labels)."""
+    if len(lines) < 5:
+        return 0
+    width = max(len(line) for line in lines)
+    near = sum(1 for line in lines if len(line) >= width - 20)
+    return width if 30 <= width <= 120 and near >= 0.5 * len(lines) else 0
+
+
+def _sentence_lines(lines: list[Line]) -> list[int]:
+    """The body when no run of prose stands out (a headline and a few short lines, or prose that the
+    caption and furniture rules took): every line written as a sentence. Input that is all prose is
+    never refused; a page of only menus and labels still has no body."""
+    sentences = [i for i, line in enumerate(lines) if line.kind in (PROSE, SHORT) and line.terminal]
+    return sentences or [i for i, line in enumerate(lines) if line.kind != END and line.terminal and line.words >= 8]
+
+
+# Markup in text: HTML comments (retold's own Markdown ends with one) and Markdown's headings, list
+# markers, block quotes, emphasis, links and images. Text that a person copied has none of these.
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_MD_HEADING = re.compile(r"^#{1,6}\s+(.*?)(?:\s+#+)?\s*$")
+_MD_LINE_MARK = re.compile(r"^(?:>\s*)+|^(?:[-*+•]|\d{1,3}[.)])\s+(?=\S)")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_EMPHASIS = re.compile(r"(?<![\w*])(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_MD_RULE = re.compile(r"^(?:[-*_]\s*){3,}$")
+
+
+def markup_lines(text: str) -> list[tuple[str, bool]]:
+    """The non-blank lines of ``text`` without markup, each with whether it was a Markdown heading."""
+    return [(line, heading) for line, heading in map(_strip_line, _HTML_COMMENT.sub("", text).split("\n")) if line]
+
+
+def strip_markup(text: str) -> str:
+    """``text`` without markup, blank lines kept (they separate paragraphs)."""
+    return "\n".join(_strip_line(raw)[0] for raw in _HTML_COMMENT.sub("", text).split("\n"))
+
+
+def _strip_line(raw: str) -> tuple[str, bool]:
+    line = raw.strip()
+    if _MD_RULE.match(line):
+        return "", False
+    heading = _MD_HEADING.match(line)
+    if heading:
+        line = heading.group(1)
+    line = _MD_LINE_MARK.sub("", line)
+    return _MD_EMPHASIS.sub(r"\2", _MD_LINK.sub(r"\1", _MD_IMAGE.sub(r"\1", line))).strip(), bool(heading)
+
+
+def article_page(text: str) -> Page:
+    """Clean text (a rewrite, a summary) in which every line counts: the first Markdown heading before
+    the body is the headline, later headings are set aside, markup is removed."""
+    page = Page(paragraphs=[])
+    for line, heading in markup_lines(text):
+        if heading and page.headline is None and not page.paragraphs:
+            page.headline = line
+        elif heading:
+            page.removed.append(line)
+        else:
+            page.paragraphs.append(" ".join(line.split()))
+    return page
 
 
 def unwrap(text: str) -> list[str]:
     """Non-blank lines; when the text is hard-wrapped (a fifth or more of its lines, and at least
-    three, carry on a sentence from the line before), the wrapped sentences are joined back."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    breaks = sum(1 for a, b in zip(lines, lines[1:]) if _continues(a, b))
+    three, carry on a sentence from the line before), the wrapped sentences are joined back. Where
+    blank lines separate blocks of several lines, a sentence never runs on across a blank line."""
+    blocks = [[line.strip() for line in block.split("\n") if line.strip()] for block in re.split(r"\n\s*\n", text)]
+    blocks = [block for block in blocks if block]
+    lines = [line for block in blocks for line in block]
+    width = _wrap_width(lines)
+    if any(len(block) > 1 for block in blocks):
+        pairs = [(a, b) for block in blocks for a, b in zip(block, block[1:])]
+    else:
+        pairs, blocks = list(zip(lines, lines[1:])), [lines]
+    breaks = sum(1 for a, b in pairs if _continues(a, b, width))
     if breaks < 3 or breaks < 0.2 * len(lines):
         return lines
     joined: list[str] = []
-    for line in lines:
-        if joined and _continues(joined[-1], line):
-            joined[-1] = f"{joined[-1]} {line}"
-        else:
-            joined.append(line)
+    for block in blocks:
+        for previous, line in zip([None, *block], block):
+            if previous is not None and _continues(previous, line, width):
+                joined[-1] = f"{joined[-1]} {line}"
+            else:
+                joined.append(line)
     return joined
 
 
-def extract_page(text: str) -> Page:
-    """Split copied text into headline, date, byline, standfirst, body, captions and removed lines."""
-    lines = [classify_line(raw) for raw in unwrap(text)]
+# P(body) a line needs to count for the body under the line model. Prose lines need less: the model
+# learned from pages framed by furniture, and otherwise doubts the last paragraph of a clean article.
+BODY_THRESHOLD = 0.5
+PROSE_THRESHOLD = 0.4
+
+
+def extract_page(text: str, model: LineModel | Literal[False] | None = None) -> Page:
+    """Split copied text into headline, date, byline, standfirst, body, captions and removed lines.
+
+    ``model``: the line model that scores each line as body (None: the shipped one; False: the rules alone)."""
+    lines = [classify_line(raw) for raw in unwrap(strip_markup(text))]
     start, end = best_run(lines)
     body_idx = [i for i in range(start, end) if lines[i].kind in (PROSE, SHORT)]
+    if model is not False and lines:
+        from retold.line_model import features, shipped_model
+
+        body = (model or shipped_model()).probabilities(features(lines, (start, end)))
+        cut = [PROSE_THRESHOLD if line.kind == PROSE else BODY_THRESHOLD for line in lines]
+        start, end = best_run(lines, [2 * (p - c) * max(line.words, 1) for p, c, line in zip(body, cut, lines)])
+        body_idx = [i for i in range(start, end) if lines[i].kind in (PROSE, SHORT) and body[i] >= cut[i]]
+    if not body_idx:
+        body_idx = _sentence_lines(lines)
+        start, end = (body_idx[0], body_idx[-1] + 1) if body_idx else (0, 0)
     page = Page(paragraphs=[])
 
     # A dateline marks where the body starts: prose before it is the standfirst.
@@ -278,6 +409,7 @@ _AGENCY_ONLY = re.compile(r"^\(\w[\w .&-]{0,30}\)\s*[-–—]+\s*(?=[A-Z“\"])"
 
 def strip_dateline(paragraph: str) -> str:
     """The paragraph without its opening dateline ("ERBIL, Kurdistan Region of Iraq - ", "(Reuters) - ")."""
-    if find_dateline(paragraph):
-        return paragraph[_DATELINE.match(paragraph).end() :]
+    match = _DATELINE.match(paragraph)
+    if match and find_dateline(paragraph):
+        return paragraph[match.end() :]
     return _AGENCY_ONLY.sub("", paragraph)

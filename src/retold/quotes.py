@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING
 
 from retold.aliases import surname
-from retold.article import Quote, Sentence
+from retold.article import Article, Quote, Sentence
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
@@ -49,11 +49,21 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def quotes_of(article: Article) -> list[Quote]:
+    """The quotes of an article's body; speakers come from the parse, for English only."""
+    doc = None
+    if article.language == "en" and article.paragraphs:
+        from retold.nlp import parse
+
+        doc = parse(article.body)
+    return find_quotes(article.paragraphs, article.sentences, doc)
+
+
 def find_quotes(paragraphs: list[str], sentences: list[Sentence], doc: Doc | None) -> list[Quote]:
     """Every direct quote of the body, with its speaker when ``doc`` (an English parse) is given."""
     quotes: list[Quote] = []
     offset = 0
-    for number, paragraph in enumerate(paragraphs):
+    for paragraph in paragraphs:
         for start, end in quote_spans(paragraph):
             body_start, body_end = offset + start, offset + end
             sentence = next((s.index for s in sentences if s.start <= body_start < s.end + 1), 0)

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from test_serve import start_server, stop
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -20,9 +20,10 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from retold.errors import RetoldError
 
@@ -255,4 +256,4 @@ def _serve(conn, work: Work, parent: int) -> None:
         except Exception:  # a bug: the details go to the log, never to the client
             error_id = uuid.uuid4().hex[:12]
             print(f"retold: error {error_id} in job {job_id}:\n{traceback.format_exc()}", file=sys.stderr, flush=True)
-            conn.send(("error", f"the rewrite failed unexpectedly (error {error_id}; the server's log has the details)"))
+            conn.send(("error", f"the job failed unexpectedly (error {error_id}: the server's log has the details)"))

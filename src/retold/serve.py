@@ -132,7 +132,8 @@ class _Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        security = [(b"content-security-policy", _policy(scope["path"]).encode()), (b"x-content-type-options", b"nosniff")]
+        security = [(b"content-security-policy", _policy(scope["path"]).encode()),
+                    (b"x-content-type-options", b"nosniff")]
         started = False
 
         async def send_secured(message) -> None:
@@ -140,7 +141,8 @@ class _Guard:
             if message["type"] == "http.response.start":
                 started = True
                 names = {name.lower() for name, _ in message.get("headers", [])}
-                message = {**message, "headers": [*message.get("headers", []), *(h for h in security if h[0] not in names)]}
+                added = [header for header in security if header[0] not in names]
+                message = {**message, "headers": [*message.get("headers", []), *added]}
             await send(message)
 
         refusal = self._refuse(scope)
@@ -162,7 +164,8 @@ class _Guard:
             await self.app(scope, receive_counted, send_secured)
         except Exception as exc:
             if started:  # nothing to tell the client any more; the connection closes
-                log.error("retold: error on %s %s after the response started", scope["method"], scope["path"], exc_info=exc)
+                log.error("retold: error on %s %s after the response started", scope["method"], scope["path"],
+                          exc_info=exc)
                 return
             if isinstance(exc, _BodyTooLarge):
                 response = _error(413, _TOO_LARGE, _CLOSE)

@@ -37,6 +37,22 @@ def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
     process.wait(timeout=30)
 
 
+@pytest.fixture
+def start(tmp_path):
+    """Starts servers on one database for a test; stops whatever still runs at the end, failed or not."""
+    started = []
+
+    def start_one(*args: str, **env: str) -> tuple[str, subprocess.Popen]:
+        url, process = start_server(tmp_path / "jobs.sqlite3", *args, **env)
+        started.append(process)
+        return url, process
+
+    yield start_one
+    for process in started:
+        if process.poll() is None:
+            stop(process)
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     url, process = start_server(tmp_path_factory.mktemp("serve") / "jobs.sqlite3")
@@ -216,9 +232,8 @@ def test_rewrite_job_with_progress_stream(server, source_text):
     assert html.headers["content-type"].startswith("text/html") and state["result"]["headline"][:20] in html.text
 
 
-def test_restart_keeps_results_and_fails_interrupted_jobs(tmp_path, source_text):
-    db = tmp_path / "jobs.sqlite3"
-    url, process = start_server(db)
+def test_restart_keeps_results_and_fails_interrupted_jobs(start, source_text):
+    url, process = start()
     finished = wait_job(url, httpx.post(f"{url}/v1/rewrite", json={"text": source_text, "engine": "rules"},
                                         timeout=300).json())
     assert finished["status"] == "done"
@@ -232,43 +247,37 @@ def test_restart_keeps_results_and_fails_interrupted_jobs(tmp_path, source_text)
         assert time.monotonic() < deadline, "the orphaned worker process is still running"
         time.sleep(0.2)
 
-    url, process = start_server(db)
-    try:
-        assert httpx.get(url + f"/v1/jobs/{finished['id']}").json()["result"] == finished["result"]
-        interrupted = httpx.get(url + running["url"]).json()
-        assert interrupted["status"] == "failed" and "interrupted" in interrupted["error"]
-    finally:
-        stop(process)
+    url, process = start()
+    assert httpx.get(url + f"/v1/jobs/{finished['id']}").json()["result"] == finished["result"]
+    interrupted = httpx.get(url + running["url"]).json()
+    assert interrupted["status"] == "failed" and "interrupted" in interrupted["error"]
 
 
-def test_api_token(tmp_path, source_text):
+def test_api_token(start, source_text):
     token = "s3crèt-ü"  # not ASCII: compared as UTF-8 bytes
-    url, process = start_server(tmp_path / "jobs.sqlite3", RETOLD_API_TOKEN=token)
+    url, _ = start(RETOLD_API_TOKEN=token)
     port = int(url.rsplit(":", 1)[1])
     bearer = {"Authorization": "Bearer " + token}
-    try:
-        body = {"text": source_text}
-        assert httpx.post(f"{url}/v1/extract", json=body).status_code == 401
-        assert httpx.post(f"{url}/v1/extract", json=body, headers={"Authorization": "Bearer wrong"}).status_code == 401
-        not_utf8 = {"Authorization": b"Bearer \xff\xfe\xc3\xa9"}
-        assert httpx.post(f"{url}/v1/extract", json=body, headers=not_utf8).status_code == 401
-        assert httpx.post(f"{url}/v1/extract", json=body,
-                          headers={"Authorization": ("Bearer " + token).encode()}, timeout=300).status_code == 200
-        # A header that is not even Latin-1 text, straight on the socket.
-        snowman = "GET /v1/jobs/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ☃\r\n\r\n".encode()
-        assert raw(port, snowman).startswith(b"HTTP/1.1 401")
-        assert httpx.get(f"{url}/healthz").status_code == 200
-        for path in ("/docs", "/redoc", "/openapi.json", "/docs/assets/swagger-ui-bundle.js"):
-            refused = httpx.get(url + path)
-            assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Basic"), path
-        basic = base64.b64encode(("retold:" + token).encode()).decode()
-        assert httpx.get(f"{url}/docs", headers={"Authorization": "Basic " + basic}).status_code == 200
-        wrong = base64.b64encode(b"retold:wrong").decode()
-        assert httpx.get(f"{url}/docs", headers={"Authorization": "Basic " + wrong}).status_code == 401
-        assert httpx.get(f"{url}/openapi.json", headers={k: v.encode() for k, v in bearer.items()}).status_code == 200
-        assert httpx.get(f"{url}/").status_code == 200  # the page asks for the token itself
-    finally:
-        stop(process)
+    body = {"text": source_text}
+    assert httpx.post(f"{url}/v1/extract", json=body).status_code == 401
+    assert httpx.post(f"{url}/v1/extract", json=body, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    not_utf8 = {"Authorization": b"Bearer \xff\xfe\xc3\xa9"}
+    assert httpx.post(f"{url}/v1/extract", json=body, headers=not_utf8).status_code == 401
+    assert httpx.post(f"{url}/v1/extract", json=body,
+                      headers={"Authorization": ("Bearer " + token).encode()}, timeout=300).status_code == 200
+    # A header that is not even Latin-1 text, straight on the socket.
+    snowman = "GET /v1/jobs/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ☃\r\n\r\n".encode()
+    assert raw(port, snowman).startswith(b"HTTP/1.1 401")
+    assert httpx.get(f"{url}/healthz").status_code == 200
+    for path in ("/docs", "/redoc", "/openapi.json", "/docs/assets/swagger-ui-bundle.js"):
+        refused = httpx.get(url + path)
+        assert refused.status_code == 401 and refused.headers["www-authenticate"].startswith("Basic"), path
+    basic = base64.b64encode(("retold:" + token).encode()).decode()
+    assert httpx.get(f"{url}/docs", headers={"Authorization": "Basic " + basic}).status_code == 200
+    wrong = base64.b64encode(b"retold:wrong").decode()
+    assert httpx.get(f"{url}/docs", headers={"Authorization": "Basic " + wrong}).status_code == 401
+    assert httpx.get(f"{url}/openapi.json", headers={k: v.encode() for k, v in bearer.items()}).status_code == 200
+    assert httpx.get(f"{url}/").status_code == 200  # the page asks for the token itself
 
 
 def test_unexpected_error_is_a_generic_500_with_an_id_in_the_log(tmp_path, caplog):
@@ -321,41 +330,38 @@ def wait_status(url: str, job: dict, status: str, seconds: float = 300) -> dict:
     raise AssertionError(f"job {job['id']} never {status}")
 
 
-def test_queue_bound_cancel_and_a_crashing_worker(tmp_path, source_text):
+def test_queue_bound_cancel_and_a_crashing_worker(start, source_text):
     """Jobs run in a worker process: a real crash (SIGKILL) fails its job clearly and the next job runs."""
-    url, process = start_server(tmp_path / "jobs.sqlite3", "--max-queued", "1")
+    url, process = start("--max-queued", "1")
     slow = {"text": source_text, "engine": "local", "model": "smollm2"}
     fast = {"text": source_text, "engine": "rules", "words": 100}
-    try:
-        running = httpx.post(f"{url}/v1/rewrite", json=slow, timeout=120).json()
-        wait_status(url, running, "running")
-        queued = httpx.post(f"{url}/v1/rewrite", json=fast, timeout=120).json()
-        full = httpx.post(f"{url}/v1/rewrite", json=fast, timeout=120)
-        assert full.status_code == 503 and int(full.headers["retry-after"]) > 0
+    running = httpx.post(f"{url}/v1/rewrite", json=slow, timeout=120).json()
+    wait_status(url, running, "running")
+    queued = httpx.post(f"{url}/v1/rewrite", json=fast, timeout=120).json()
+    full = httpx.post(f"{url}/v1/rewrite", json=fast, timeout=120)
+    assert full.status_code == 503 and int(full.headers["retry-after"]) > 0
 
-        assert httpx.delete(url + queued["url"]).json()["action"] == "cancelled"
-        cancelled = httpx.get(url + queued["url"]).json()
-        assert cancelled["status"] == "failed" and "cancelled" in cancelled["error"]
-        assert httpx.delete(url + queued["url"]).json()["action"] == "deleted"
-        assert httpx.get(url + queued["url"]).status_code == 404
+    assert httpx.delete(url + queued["url"]).json()["action"] == "cancelled"
+    cancelled = httpx.get(url + queued["url"]).json()
+    assert cancelled["status"] == "failed" and "cancelled" in cancelled["error"]
+    assert httpx.delete(url + queued["url"]).json()["action"] == "deleted"
+    assert httpx.get(url + queued["url"]).status_code == 404
 
-        after = httpx.post(f"{url}/v1/rewrite", json=fast, timeout=120).json()  # room again
-        os.kill(find_worker(process), signal.SIGKILL)  # a native crash, for real
-        crashed = wait_job(url, running)
-        assert crashed["status"] == "failed" and "worker process" in crashed["error"] and "SIGKILL" in crashed["error"]
-        assert wait_job(url, after)["status"] == "done"  # the next job, in a new worker
-        assert process.poll() is None and httpx.get(f"{url}/healthz").status_code == 200
+    after = httpx.post(f"{url}/v1/rewrite", json=fast, timeout=120).json()  # room again
+    os.kill(find_worker(process), signal.SIGKILL)  # a native crash, for real
+    crashed = wait_job(url, running)
+    assert crashed["status"] == "failed" and "worker process" in crashed["error"] and "SIGKILL" in crashed["error"]
+    assert wait_job(url, after)["status"] == "done"  # the next job, in a new worker
+    assert process.poll() is None and httpx.get(f"{url}/healthz").status_code == 200
 
-        again = httpx.post(f"{url}/v1/rewrite", json=slow, timeout=120).json()  # cancelling a running job
-        wait_status(url, again, "running")
-        worker = find_worker(process)
-        assert httpx.delete(url + again["url"]).json()["action"] == "cancelled"
-        state = wait_job(url, again)
-        assert state["status"] == "failed" and state["error"] == "cancelled by a client"
-        last = httpx.post(f"{url}/v1/rewrite", json=fast, timeout=120).json()
-        assert wait_job(url, last)["status"] == "done" and find_worker(process) != worker
-    finally:
-        stop(process)
+    again = httpx.post(f"{url}/v1/rewrite", json=slow, timeout=120).json()  # cancelling a running job
+    wait_status(url, again, "running")
+    worker = find_worker(process)
+    assert httpx.delete(url + again["url"]).json()["action"] == "cancelled"
+    state = wait_job(url, again)
+    assert state["status"] == "failed" and state["error"] == "cancelled by a client"
+    last = httpx.post(f"{url}/v1/rewrite", json=fast, timeout=120).json()
+    assert wait_job(url, last)["status"] == "done" and find_worker(process) != worker
 
 
 def echo(request: dict, progress) -> tuple[dict, str, str]:

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from test_serve import start_server, stop
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -90,3 +89,31 @@ def test_pasted_markup_is_shown_never_run(page):
     page.locator("#rewrite .sentence").first.wait_for(timeout=60_000)
     assert page.evaluate("window.__ran") is None
     assert page.locator("#rewrite img, #source img, #rewrite script, #source script").count() == 0
+
+
+def test_api_docs_work_offline_behind_the_token(tmp_path):
+    """Swagger UI and ReDoc from the package, in a browser that can reach nothing but the server."""
+    from playwright.sync_api import sync_playwright
+
+    url, process = start_server(tmp_path / "jobs.sqlite3", RETOLD_API_TOKEN="docs-token")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            context = browser.new_context(http_credentials={"username": "retold", "password": "docs-token"})
+            elsewhere, violations = [], []
+            context.route("**/*", lambda route: (route.continue_() if route.request.url.startswith(url)
+                                                 else (elsewhere.append(route.request.url), route.abort())))
+            page = context.new_page()
+            # ReDoc's footer logo points at its CDN: the policy blocks that image, and nothing else may be blocked.
+            page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text
+                    and not m.text.startswith("Loading the image") else None)
+            page.on("pageerror", lambda exc: violations.append(str(exc)))
+            assert page.goto(f"{url}/docs").status == 200
+            page.locator(".opblock-summary-path", has_text="/v1/check").first.wait_for(timeout=60_000)
+            assert page.locator(".opblock-delete").count() >= 1  # DELETE /v1/jobs/{job_id}
+            assert page.goto(f"{url}/redoc").status == 200
+            page.get_by_text("/v1/rewrite").first.wait_for(state="attached", timeout=60_000)
+            browser.close()
+        assert not elsewhere and not violations, (elsewhere, violations)
+    finally:
+        stop(process)

@@ -130,13 +130,17 @@ def rewrite_command(input_path: str, engine: str, model: str | None, base_url: s
 @click.option("--db", type=click.Path(dir_okay=False), help="SQLite file for rewrite jobs (default: the user's data folder).")
 @click.option("--base-url", envvar="RETOLD_BASE_URL", help="The OpenAI-compatible server the openai engine may use.")
 @click.option("--api-model", help="The model name to ask that server for.")
-def serve_command(host: str, port: int, db: str | None, base_url: str | None, api_model: str | None) -> None:
+@click.option("--max-queued", type=click.IntRange(min=1), default=20, show_default=True, help="Rewrite jobs that may wait; past that, 503.")
+@click.option("--keep-days", type=click.FloatRange(min=0), default=30, show_default=True, help="Delete finished jobs after this many days.")
+def serve_command(host: str, port: int, db: str | None, base_url: str | None, api_model: str | None,
+                  max_queued: int, keep_days: float) -> None:
     """Serve the HTTP API (docs at /docs) and the editors' page (at /)."""
     from pathlib import Path
 
     from retold.serve import main as serve
 
-    serve(host=host, port=port, db=Path(db) if db else None, base_url=base_url, api_model=api_model)
+    serve(host=host, port=port, db=Path(db) if db else None, base_url=base_url, api_model=api_model,
+          max_queued=max_queued, keep_days=keep_days)
 
 
 def write_atomically(path: str, text: str) -> None:

@@ -45,11 +45,19 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except RetoldError as exc:
-            click.echo(f"retold: error: {exc}", err=True)
+            _say(f"retold: error: {exc}")
             sys.exit(1)
         except KeyboardInterrupt as exc:
-            click.echo("retold: interrupted", err=True)
+            _say("retold: interrupted")
             sys.exit(128 + (exc.args[0] if isinstance(exc, _Interrupted) else signal.SIGINT))
+
+
+_progress_shown = False  # a progress line is on standard error without its newline
+
+
+def _say(line: str) -> None:
+    """One line on standard error, below the progress line if one is showing."""
+    click.echo(("\n" if _progress_shown else "") + line, err=True)
 
 
 @click.group(cls=_Group)
@@ -128,6 +136,8 @@ def rewrite_command(input_path: str, engine: str, model: str | None, base_url: s
         check_writable(output)  # now, not after minutes of work
 
     def progress(done: int, total: int, left: float | None) -> None:
+        global _progress_shown
+        _progress_shown = done != total
         eta = f", about {left:.0f} s left" if left else ""
         click.echo(f"\rretold: {done}/{total} sentences{eta}   ", err=True, nl=done == total)
 

@@ -9,7 +9,8 @@ def _quiet_while_the_command_loads() -> None:
     import signal
     import sys
 
-    command = os.path.basename(sys.argv[0]) == "retold" or sys.orig_argv[1:3] == ["-m", "retold"]
+    run_as = zip(sys.orig_argv, sys.orig_argv[1:])
+    command = os.path.basename(sys.argv[0]) == "retold" or any(a == "-m" and b.split(".")[0] == "retold" for a, b in run_as)
     if command and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
 
         def interrupted(signum, frame):

@@ -67,7 +67,7 @@ def find_quotes(paragraphs: list[str], sentences: list[Sentence], doc: Doc | Non
 
 
 def _sentence_at(sentences: list[Sentence], starts: list[int], char: int, inclusive: bool) -> Sentence | None:
-    """The first sentence that holds ``char`` (up to one past its end; with ``inclusive``, two past)."""
+    """The first sentence that holds ``char`` (its end offset included; with ``inclusive``, one more)."""
     k = bisect_right(starts, char) - 1
     for s in sentences[max(0, k - 2) : k + 1]:
         if s.start <= char < s.end + 1 + inclusive:

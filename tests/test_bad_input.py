@@ -8,6 +8,8 @@ import os
 
 import pytest
 
+import retold
+
 from retold.inputs import MAX_INPUT_BYTES
 from tests.conftest import run_cli
 
@@ -101,3 +103,62 @@ def test_json_keys_and_other_formats(source_text, tmp_path):
     assert markdown.startswith("# Iran stresses urgency")
     text = run_cli("extract", str(path), "--format", "text").stdout.decode()
     assert "NEWSLETTER" not in text and "ERBIL" in text
+
+
+# --- limits, surrogates and the language guard (the library and the CLI) ------------------------------
+
+IRAQI_SENTENCE = ("Iraqi National Security Advisor Qasim al-Araji met with Iranian Parliament Speaker "
+                  "Bagher Ghalibaf in Tehran.")
+
+
+def test_text_over_the_length_limit_is_refused_clearly(tmp_path, source_text):
+    from retold.inputs import MAX_TEXT_CHARS
+
+    body = "\n\n".join(p for p in source_text.split("\n\n") if len(p.split()) > 12)
+    text = (body + "\n\n") * (MAX_TEXT_CHARS // len(body) + 1)  # English prose, not one repeated word
+    assert MAX_TEXT_CHARS < len(text) < MAX_INPUT_BYTES
+    path = tmp_path / "long.txt"
+    path.write_text(text)
+    assert_clean_error(run_cli("extract", str(path)), "over the limit of 1,000,000")
+    with pytest.raises(retold.InputError, match="characters long"):
+        retold.check(text, IRAQI_SENTENCE)
+    page = "<html><body><article>" + "".join(f"<p>{p}</p>" for p in text.split("\n\n") if p) + "</article></body></html>"
+    with pytest.raises(retold.InputError, match="the article in the page"):
+        retold.extract(page)
+
+
+def test_long_text_under_the_limit_is_parsed_in_pieces(source_text):
+    """spaCy refuses texts over 1,000,000 characters and needs memory that grows faster than the text:
+    retold parses in pieces, and the pieces join back into the same text, offsets and all."""
+    from retold.nlp import PARSE_PIECE, parse
+
+    text = (source_text + "\n\n") * (3 * PARSE_PIECE // len(source_text) + 1)
+    doc = parse(text)
+    assert doc.text == text
+    assert [t.idx for t in doc][-1] + len(doc[-1]) == len(text)
+    assert sum(1 for e in doc.ents if e.text == "Qasim al-Araji") >= 3
+
+
+def test_lone_surrogates_become_replacement_characters(source_text):
+    dirty = source_text.replace("August", "August \udf19", 1)
+    data = json.dumps(retold.extract(dirty).to_dict(), ensure_ascii=False)
+    assert "August \ufffd" in data and data.encode("utf-8")
+    report = retold.check(dirty, "Iraq agreed in August \udfff to disarm the groups.")
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")  # writable as UTF-8: no surrogate left
+    assert "\ufffd" in report.sentences[0].text
+
+
+def test_english_dense_with_foreign_names_is_checked(source_text):
+    report = retold.check(source_text, IRAQI_SENTENCE)
+    assert report.rewrite.language == "en" and len(report.sentences) == 1
+
+
+def test_text_in_another_language_is_still_refused(source_text):
+    german = ("Der irakische Sicherheitsberater Qasim al-Araji traf sich am Montag in Teheran mit dem "
+              "iranischen Parlamentspräsidenten Bagher Ghalibaf, um über die Sicherheit an der Grenze zu sprechen.")
+    with pytest.raises(retold.InputError, match="'de'"):
+        retold.check(source_text, german)
+    spanish = ("El asesor de seguridad nacional iraquí Qasim al-Araji se reunió el lunes en Teherán con el "
+               "presidente del parlamento iraní, Bagher Ghalibaf, para hablar de la seguridad en la frontera.")
+    with pytest.raises(retold.InputError, match="'es'"):
+        retold.check(source_text, spanish)

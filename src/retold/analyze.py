@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -144,9 +145,10 @@ def _analyze(body: str, spans: tuple[tuple[int, int], ...], extras: tuple[tuple[
     units = []
     doc = parse(body) if body else None
     entities = list(doc.ents) if doc is not None else []  # Span.ents rescans the whole Doc: do it once
+    starts = [e.start for e in entities]  # in order: each sentence's entities are found by bisection
     for index, (start, end) in enumerate(spans):
         span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
-        ents = [e for e in entities if span is not None and span.start <= e.start < span.end]
+        ents = entities[bisect_left(starts, span.start) : bisect_left(starts, span.end)] if span is not None else []
         units.append(sentence_facts(span, ents, body[start:end], index, "body"))
     for part, text in extras:
         extra = parse(text)

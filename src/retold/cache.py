@@ -5,8 +5,9 @@ Cached values are shared between callers, so they must be immutable or handed ou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 _CACHES: list[Any] = []
@@ -21,6 +22,11 @@ def memo(maxsize: int | None = 128) -> Callable[[F], F]:
         return cached  # type: ignore[return-value]
 
     return wrap
+
+
+def register(clear: Callable[[], None]) -> None:
+    """A cache kept some other way (its ``clear``), so that reset_caches() clears it too."""
+    _CACHES.append(type("Registered", (), {"cache_clear": staticmethod(clear)}))
 
 
 def reset_caches() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 
 import click
@@ -22,18 +24,41 @@ from retold.render import (
 )
 
 
+class _Interrupted(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: files being written are removed, and the command says so."""
+
+
+def _terminate(signum: int, frame) -> None:
+    raise _Interrupted(signum)
+
+
 class _Group(click.Group):
-    """Turns a RetoldError into one line on standard error and exit status 1, never a traceback."""
+    """Turns a RetoldError into one line on standard error and exit status 1, never a traceback;
+    an interrupt (Ctrl-C or SIGTERM) into one line and exit status 128 + the signal's number."""
+
+    def main(self, *args, **kwargs):
+        for signum, handler in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, _terminate)):
+            if signal.getsignal(signum) is not signal.SIG_IGN:  # a background job goes on ignoring them
+                signal.signal(signum, handler)  # (this replaces the loading-time handler of retold/__init__.py)
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except RetoldError as exc:
-            click.echo(f"retold: error: {exc}", err=True)
+            _say(f"retold: error: {exc}")
             sys.exit(1)
-        except KeyboardInterrupt:
-            click.echo("retold: interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            _say("retold: interrupted")
+            sys.exit(128 + (exc.args[0] if isinstance(exc, _Interrupted) else signal.SIGINT))
+
+
+_progress_shown = False  # a progress line is on standard error without its newline
+
+
+def _say(line: str) -> None:
+    """One line on standard error, below the progress line if one is showing."""
+    click.echo(("\n" if _progress_shown else "") + line, err=True)
 
 
 @click.group(cls=_Group)
@@ -108,7 +133,12 @@ def rewrite_command(input_path: str, engine: str, model: str | None, base_url: s
     """Rewrite the article in INPUT (a file, or - for standard input) into new copy, every sentence checked."""
     from retold.rewrite import rewrite
 
+    if output:
+        check_writable(output)  # now, not after minutes of work
+
     def progress(done: int, total: int, left: float | None) -> None:
+        global _progress_shown
+        _progress_shown = done != total
         eta = f", about {left:.0f} s left" if left else ""
         click.echo(f"\rretold: {done}/{total} sentences{eta}   ", err=True, nl=done == total)
 
@@ -143,19 +173,42 @@ def serve_command(host: str, port: int, db: str | None, base_url: str | None, ap
           max_queued=max_queued, keep_days=keep_days)
 
 
-def write_atomically(path: str, text: str) -> None:
-    """The whole file or none of it: write beside it, then rename over it."""
-    import os
+def check_writable(path: str) -> None:
+    """Raise a RetoldError now when ``path`` cannot be written: its folder is missing or refuses files."""
     import tempfile
 
     folder = os.path.dirname(os.path.abspath(path))
-    handle, partial = tempfile.mkstemp(dir=folder, prefix=".retold-", suffix=".partial")
+    if not os.path.isdir(folder):
+        raise RetoldError(f"{path}: cannot write there, the folder {folder} does not exist")
+    try:
+        tempfile.TemporaryFile(dir=folder).close()  # no name: nothing is left behind, whatever happens
+    except OSError as exc:
+        raise RetoldError(f"{path}: cannot write in {folder} ({exc.strerror or exc})") from exc
+
+
+def write_atomically(path: str, text: str) -> None:
+    """The whole file or none of it: write beside it, then rename over it.
+
+    Once the rename is under way the command has done its work: Ctrl-C and SIGTERM are ignored from
+    then on, so an interrupt cannot report a failure (or remove anything) after the file is in place."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        handle, partial = tempfile.mkstemp(dir=folder, prefix=".retold-", suffix=".partial")
+    except OSError as exc:
+        raise RetoldError(f"{path}: cannot write in {folder} ({exc.strerror or exc})") from exc
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         os.replace(partial, path)
-    except BaseException:
-        os.unlink(partial)
+    except BaseException as exc:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        if isinstance(exc, OSError):
+            raise RetoldError(f"{path}: cannot be written ({exc.strerror or exc})") from exc
         raise
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from retold.errors import ConfigError, EngineError
 from retold.options import ENGINE_NAMES, RewriteOptions

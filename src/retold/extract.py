@@ -7,7 +7,7 @@ from typing import Literal
 from retold.article import Article
 from retold.errors import InputError, NoArticleError
 from retold.html import extract_html
-from retold.inputs import MAX_INPUT_BYTES, decode, looks_like_html, normalise
+from retold.inputs import MAX_INPUT_BYTES, check_length, decode, looks_like_html, normalise, replace_surrogates
 from retold.language import detect_language
 from retold.plaintext import article_page, extract_page, find_dateline
 from retold.sentences import sentences_of
@@ -24,12 +24,14 @@ def extract(page: str | bytes, kind: Kind = "auto", language: str | None = None)
     part of extraction (checking a source parses the same body anyway, once).
     ``language`` (an ISO 639-1 code), when known, is used instead of identifying it: identification
     is unreliable on a sentence or two."""
-    text = normalise(decode(page) if isinstance(page, bytes) else page)
+    text = normalise(decode(page) if isinstance(page, bytes) else replace_surrogates(page))
     if not text.strip():
         raise InputError("input is empty")
     if len(text.encode("utf-8", errors="replace")) > MAX_INPUT_BYTES:
         raise InputError(f"input is larger than the limit of {MAX_INPUT_BYTES:,} bytes")
     is_html = looks_like_html(text) if kind in ("auto", "article") else kind == "html"
+    if not is_html:
+        check_length(text, "the text")
     if is_html:
         found, meta = extract_html(text)
     elif kind == "article":
@@ -38,6 +40,8 @@ def extract(page: str | bytes, kind: Kind = "auto", language: str | None = None)
         found, meta = extract_page(text), {}
     if not found.paragraphs:
         raise NoArticleError("no article text was found in the input")
+    if is_html:
+        check_length("\n\n".join(found.paragraphs + found.captions), "the article in the page")
 
     sentences = sentences_of(found.paragraphs)
     language = language or detect_language(" ".join(found.paragraphs))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import combinations
 from typing import TYPE_CHECKING
 
-from retold.aliases import same_entity
 from retold.analyze import Analysis, normalise_words, words
 
 if TYPE_CHECKING:
@@ -35,40 +35,48 @@ def keyword_stuffing(source: str, rewrite: str) -> list[dict]:
 
     A phrase of 2-4 words (not starting or ending with a function word) is stuffed when the rewrite
     repeats it at least three times and more often than the source does, or at least twice with an
-    occurrence that breaks the grammar ("maintain ensuring regional security").
+    occurrence that breaks the grammar ("maintain ensuring regional security"). One pass over each
+    text: the work grows with their length, not with the number of repeated phrases times it.
     """
-    rewrite_words, source_text = words(rewrite), normalise_words(source)
+    rewrite_words, source_words = words(rewrite), words(source)
+    broken_by: dict[str, list[str]] = {}  # gerund -> the occurrences that break the grammar
+    for m in _GERUND_AFTER_VERB.finditer(rewrite):
+        broken_by.setdefault(m.group(1).lower(), []).append(m.group(0))
     found: list[dict] = []
+    inside_found: set[tuple[str, ...]] = set()  # the shorter phrases inside a phrase already found
     for n in (4, 3, 2):
+        in_source = Counter(ngrams(source_words, n))
         for gram, count in Counter(ngrams(rewrite_words, n)).items():
-            if count < 2 or gram[0] in _STOP or gram[-1] in _STOP or min(map(len, gram)) < 2:
+            if count < 2 or gram[0] in _STOP or gram[-1] in _STOP or min(map(len, gram)) < 2 or gram in inside_found:
                 continue
-            phrase = " ".join(gram)
-            if any(phrase in f["phrase"] for f in found):
-                continue
-            broken = [m.group(0) for m in _GERUND_AFTER_VERB.finditer(rewrite) if phrase.startswith(m.group(1).lower())]
-            in_source = source_text.count(phrase)
-            if (count >= 3 and count > in_source) or (count >= 2 and broken):
-                found.append({"phrase": phrase, "count": count, "in_source": in_source, "ungrammatical": broken})
+            first = gram[0]
+            broken = [b for end in range(1, len(first) + 1) for b in broken_by.get(first[:end], ())]
+            if (count >= 3 and count > in_source[gram]) or (count >= 2 and broken):
+                found.append({"phrase": " ".join(gram), "count": count, "in_source": in_source[gram], "ungrammatical": broken})
+                inside_found.update(gram[i:j] for i in range(n) for j in range(i + 2, n + 1))
     return sorted(found, key=lambda f: -f["count"])
 
 
 def omissions(source: Analysis, rewrite: Analysis, limit: int = 10) -> list[dict]:
     """Names, numbers and dates of the source's lead and recurring facts that the rewrite never mentions."""
-    rewrite_keys = [m.key for u in rewrite.units for m in u.names]
+    rewrite_names = _NameIndex({m.key for u in rewrite.units for m in u.names})
     rewrite_text = rewrite.normal_text
+    rewrite_words = set(rewrite_text.split())
+    rewrite_grams = {" ".join(g) for n in range(1, _GRAMS + 1) for g in ngrams(rewrite_text.split(), n)}
     mentions: Counter = Counter(m.key for u in source.units for m in u.names)
     result, seen = [], set()
     for unit in source.units:
+        if len(result) >= limit:
+            break
         lead = unit.part != "body" or unit.index < 3
         for m in unit.names:
             if m.key in seen or (mentions[m.key] < 2 and not lead):
                 continue
             seen.add(m.key)
-            if not any(same_entity(m.key, k) for k in rewrite_keys) and normalise_words(m.text) not in rewrite_text:
+            if not rewrite_names.has(m.key) and not _contains(rewrite_text, rewrite_grams, normalise_words(m.text)):
                 result.append({"type": "name", "text": m.text, "source_index": unit.index})
         for n in unit.numbers:
-            if n.text[0].isdigit() and n.text.lower() not in rewrite_text.split() and n.text not in seen:
+            if n.text[0].isdigit() and n.text.lower() not in rewrite_words and n.text not in seen:
                 seen.add(n.text)
                 result.append({"type": "number", "text": n.text, "source_index": unit.index})
         for d in unit.dates:
@@ -76,6 +84,39 @@ def omissions(source: Analysis, rewrite: Analysis, limit: int = 10) -> list[dict
                 seen.add(d.key)
                 result.append({"type": "date", "text": d.text, "source_index": unit.index})
     return result[:limit]
+
+
+_GRAMS = 4
+
+
+def _contains(text: str, grams: set[str], phrase: str) -> bool:
+    """Whether normalised ``text`` holds the words of ``phrase``: looked up among its word sequences
+    (searching the whole text for every name of a long source would take their lengths' product)."""
+    return phrase in grams if len(phrase.split()) <= _GRAMS else phrase in text
+
+
+class _NameIndex:
+    """Entity keys, answering ``any(same_entity(key, k) for k in keys)`` without comparing against every key."""
+
+    def __init__(self, keys: set[str]) -> None:
+        self.keys = keys
+        self.word_sets = {frozenset(k[5:].split()) for k in keys if k.startswith("name:") and k[5:].split()}
+        self.by_word: dict[str, list[frozenset[str]]] = {}
+        for words_ in self.word_sets:
+            for word in words_:
+                self.by_word.setdefault(word, []).append(words_)
+
+    def has(self, key: str) -> bool:
+        if key in self.keys:
+            return True
+        if not key.startswith("name:") or not (mine := frozenset(key[5:].split())):
+            return False
+        if len(mine) > 8:
+            return any(mine <= theirs or theirs <= mine for theirs in self.word_sets)
+        if any(frozenset(sub) in self.word_sets for r in range(1, len(mine) + 1) for sub in combinations(mine, r)):
+            return True  # a rewrite name made of some of these words
+        postings = min((self.by_word.get(word, []) for word in mine), key=len)
+        return any(mine <= theirs for theirs in postings)  # a rewrite name holding all of these words
 
 
 def document_findings(report: Report, source: Analysis, rewrite: Analysis) -> None:

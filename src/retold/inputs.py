@@ -16,6 +16,9 @@ from retold.errors import InputError
 
 MAX_INPUT_BYTES = 10_000_000
 """Largest input accepted, in bytes (after gunzip). News pages are far smaller (median 115 kB)."""
+MAX_TEXT_CHARS = 1_000_000
+"""Longest text retold reads, in characters: copied text as given, or the article found in a page. The
+longest news articles run to about 100,000; the work grows linearly up to this (BENCHMARKS.md, limits)."""
 
 _MAGIC = {
     b"%PDF": "a PDF document",
@@ -104,6 +107,23 @@ def normalise(text: str) -> str:
 
 def _needs_joiner(char: str) -> bool:
     return ord(char) > 0x2FF and not char.isspace()
+
+
+def check_length(text: str, what: str) -> None:
+    """Refuse a text longer than ``MAX_TEXT_CHARS``."""
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"{what} is {len(text):,} characters long, over the limit of {MAX_TEXT_CHARS:,}")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """Text a program handed over as a str, with each lone surrogate (never a character: it cannot be
+    written as UTF-8) replaced by U+FFFD; a surrogate pair becomes the character it encodes."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def looks_like_html(text: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from retold.article import Article
@@ -16,17 +17,32 @@ def to_json(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
+# Characters that CommonMark (and GitHub's extensions) give a meaning: raw HTML and entities (<, >, &),
+# links and images ([, ]), emphasis, code, tables and strikethrough. A backslash makes each literal.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>&|~])")
+_MD_BLOCK_START = re.compile(r"^(?:([#=+-])|(\d{1,9})([.)]))")
+
+
+def md(text: str) -> str:
+    """Text as Markdown that renders as exactly that text: one line, and no markup of its own.
+
+    Source text is not trusted: ``<img src=x onerror=…>`` or ``[x](javascript:…)`` copied from a page
+    must reach a reader as words, never as HTML or a link, whichever CommonMark renderer shows it."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    return _MD_BLOCK_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", escaped)
+
+
 def article_markdown(article: Article) -> str:
     parts = []
     if article.headline:
-        parts.append(f"# {article.headline}")
+        parts.append(f"# {md(article.headline)}")
     if article.standfirst:
-        parts.append(f"*{article.standfirst}*")
+        parts.append(f"*{md(article.standfirst)}*")
     meta = " · ".join(x for x in (article.byline and f"By {article.byline}", article.site, article.date) if x)
     if meta:
-        parts.append(meta)
-    parts.extend(article.paragraphs)
-    parts.extend(f"> {caption}" for caption in article.captions)
+        parts.append(md(meta))
+    parts.extend(md(paragraph) for paragraph in article.paragraphs)
+    parts.extend(f"> {md(caption)}" for caption in article.captions)
     return "\n\n".join(parts) + "\n"
 
 
@@ -81,11 +97,11 @@ def report_text(report: Report, colour: bool = True) -> str:
 def report_markdown(report: Report) -> str:
     out = ["# Check report", ""]
     for s in report.sentences:
-        out.append(f"{s.index + 1}. **{_MARK[s.verdict]} {s.verdict}** ({s.score:.2f}): {s.text}")
-        out.extend(f"   - *{i.type}*: {i.message}" for i in s.issues)
+        out.append(f"{s.index + 1}. **{_MARK[s.verdict]} {s.verdict}** ({s.score:.2f}): {md(s.text)}")
+        out.extend(f"   - *{md(i.type)}*: {md(i.message)}" for i in s.issues)
         if s.evidence and s.verdict != "supported":
-            out.append(f"   - source {s.evidence[0].source_index + 1}: > {s.evidence[0].text}")
-    out += ["", "## Document", ""] + [f"- {line}" for line in _findings_lines(report)]
+            out.append(f"   - source {s.evidence[0].source_index + 1}: {md(s.evidence[0].text)}")
+    out += ["", "## Document", ""] + [f"- {md(line)}" for line in _findings_lines(report)]
     return "\n".join(out) + "\n"
 
 
@@ -122,10 +138,10 @@ def _rewrite_footer(rewrite: Rewrite) -> str:
 
 
 def rewrite_markdown(rewrite: Rewrite) -> str:
-    parts = [f"# {rewrite.headline}"]
-    parts += [" ".join(s.text for s in paragraph) for paragraph in rewrite.paragraphs]
+    parts = [f"# {md(rewrite.headline)}"]
+    parts += [md(" ".join(s.text for s in paragraph)) for paragraph in rewrite.paragraphs]
     if rewrite.attribution:
-        parts.append(f"*{rewrite.attribution}*")
+        parts.append(f"*{md(rewrite.attribution)}*")
     parts.append(f"<!-- retold: {_rewrite_footer(rewrite)} -->")
     return "\n\n".join(parts) + "\n"
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 import itertools
 import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from retold.analyze import normalise_words
 from retold.article import PARAGRAPH_SEPARATOR, Article, Quote
 from retold.check import check
-from retold.engines import Engine, Request, RulesEngine, SourceEngine, engine as make_engine
+from retold.engines import Engine, Request, RulesEngine, SourceEngine
+from retold.engines import engine as make_engine
 from retold.errors import EngineError, InputError, RewriteError
 from retold.extract import extract
 from retold.options import RewriteOptions

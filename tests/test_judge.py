@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 import retold
-from retold.errors import InputError, RetoldError
+from retold.errors import RetoldError
 from retold.judge import LocalJudge, judge, unbacked_words
 from retold.nlp import CONSISTENCY_FILE, CONSISTENCY_SHA256, ConsistencyModel, _sha256
 from tests.conftest import run_cli
@@ -67,7 +67,7 @@ def test_occlusion_points_at_the_words_the_evidence_does_not_back():
 
 
 def test_unknown_judge_is_refused():
-    with pytest.raises(InputError):
+    with pytest.raises(retold.ConfigError):
         retold.check(EVIDENCE, "The council approved a budget.", judge="oracle")
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from markdown_it import MarkdownIt
+from test_page import ARGS, CHROMIUM
 
 import retold
 from retold.render import article_markdown, md, report_markdown, rewrite_markdown
-from test_page import ARGS, CHROMIUM
 
 # Each payload sets document.title when it runs. The page also holds them entity-escaped, the way a
 # news page quotes markup, which extraction turns back into the characters.

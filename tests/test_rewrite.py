@@ -9,11 +9,11 @@ import sys
 import time
 
 import pytest
+from conftest import EXAMPLES, ROOT, run_cli
 
 import retold
 from retold.engines import EngineError, OpenAIEngine, Request, clean
 from retold.restate import restate
-from conftest import EXAMPLES, ROOT, run_cli
 
 FURNITURE = ("NEWSLETTER", "2 min read", "Photo: IRNA", "Get the latest updates")
 

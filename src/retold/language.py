@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from retold.cache import memo
 
 CLEAR = 0.5
 """A language other than English is reported only at this probability or more (py3langid's normalised
@@ -12,7 +12,7 @@ as Nigerian Pidgin at 0.25, with English a close second, while German, French or
 ten words come out at 0.99 or more."""
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def _identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 

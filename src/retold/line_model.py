@@ -13,11 +13,11 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from retold.cache import memo
 from retold.plaintext import BYLINE, CAPTION, DATE, END, FURNITURE, PROSE, SHORT, Line, find_dateline
 
 MODEL_FILE = Path(__file__).with_name("line_model.json")
@@ -99,6 +99,6 @@ class LineModel:
         return cls(np.asarray(data["mean"]), np.asarray(data["scale"]), np.asarray(data["coef"]), float(data["intercept"]))
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def shipped_model() -> LineModel:
     return LineModel.from_dict(json.loads(MODEL_FILE.read_text()))

@@ -131,8 +131,8 @@ def normalise_words(text: str) -> str:
 def analyze(article: Article) -> Analysis:
     """Facts of every sentence of the article (cached by content: one parse per source)."""
     extras = tuple(
-        [("headline", article.headline)] * bool(article.headline)
-        + [("standfirst", article.standfirst)] * bool(article.standfirst)
+        [("headline", article.headline or "")] * bool(article.headline)
+        + [("standfirst", article.standfirst or "")] * bool(article.standfirst)
         + [("caption", c) for c in article.captions]
     )
     return Analysis(article, list(_analyze(article.body, tuple((s.start, s.end) for s in article.sentences), extras)))

@@ -268,7 +268,7 @@ def _unsupported(facts: Facts, source: Analysis, idf: dict[str, float], primary:
     lemmas = facts.lemmas - {"say", "also"}
     missing = sorted(lemmas - source.lemmas, key=lambda l: (-_weight(l, idf), facts.lemma_spans.get(l, (0, 0))))
     nearest = _nearest_span(facts.text, primary.text) if primary is not None else None
-    where = {"source_span": nearest, "source_index": primary.index if primary is not None and nearest else None}
+    where: dict[str, Any] = {"source_span": nearest, "source_index": primary.index if primary is not None and nearest else None}
     if missing:
         words = ", ".join(_surface(facts, missing[:6]))
         return Issue("unsupported", f"the source does not say this (not in the source: {words})",

@@ -64,7 +64,8 @@ def omissions(source: Analysis, rewrite: Analysis, limit: int = 10) -> list[dict
     rewrite_words = set(rewrite_text.split())
     rewrite_grams = {" ".join(g) for n in range(1, _GRAMS + 1) for g in ngrams(rewrite_text.split(), n)}
     mentions: Counter = Counter(m.key for u in source.units for m in u.names)
-    result, seen = [], set()
+    result: list[dict] = []
+    seen: set[str] = set()
     for unit in source.units:
         if len(result) >= limit:
             break

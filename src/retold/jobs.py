@@ -18,6 +18,7 @@ import sqlite3
 import sys
 import threading
 import time
+from multiprocessing.connection import Connection
 import traceback
 import uuid
 from collections.abc import Callable
@@ -177,7 +178,7 @@ class _Worker:
     def __init__(self, work: Work) -> None:
         self._work = work
         self._process: multiprocessing.process.BaseProcess | None = None
-        self._conn = None
+        self._conn: Connection | None = None
 
     @property
     def pid(self) -> int | None:
@@ -197,6 +198,7 @@ class _Worker:
     def run(self, job_id: str, request: dict[str, Any], progress: Callable) -> tuple[dict, str, str]:
         self.start()
         process, conn = self._process, self._conn
+        assert process is not None and conn is not None  # start() made them
         try:
             conn.send((job_id, request))
             while True:

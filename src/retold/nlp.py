@@ -77,7 +77,7 @@ def _import_spacy():
         import spacy
 
         return spacy
-    sys.modules["torch"] = None  # type: ignore[assignment]  # makes `import torch` raise ImportError
+    sys.modules["torch"] = None  # type: ignore[assignment,unused-ignore]  # makes `import torch` raise ImportError
     try:
         import spacy
     finally:
@@ -94,7 +94,7 @@ def spacy_model() -> Language:
         package = importlib.import_module(SPACY_PACKAGE)
     except ImportError as exc:
         raise ModelError(f"the spaCy model package {SPACY_PACKAGE} is missing; run the README's set-up command") from exc
-    folder = next(p for p in Path(package.__file__).parent.iterdir() if p.is_dir() and p.name.startswith(SPACY_PACKAGE))
+    folder = next(p for p in Path(str(package.__file__)).parent.iterdir() if p.is_dir() and p.name.startswith(SPACY_PACKAGE))
     if tree_digest(folder) != SPACY_MODEL_SHA256:  # 15 ms, once
         raise ModelError(f"the spaCy model in {folder} does not match its recorded sha256; reinstall {SPACY_PACKAGE}")
     return spacy.load(folder)
@@ -304,4 +304,4 @@ def llama(path: Path) -> Llama:
     return Llama(model_path=str(path), n_ctx=4096, n_threads=settings().threads, seed=0, verbose=False)
 
 
-atexit.register(llama.cache_clear)  # free models before the interpreter tears down what llama.cpp's cleanup needs
+atexit.register(llama.cache_clear)  # type: ignore[attr-defined]  # free models before the interpreter tears down what llama.cpp's cleanup needs

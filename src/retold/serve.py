@@ -206,7 +206,7 @@ class _Guard:
                 credential = b""
         elif scheme.lower() != b"bearer":
             credential = b""
-        return secrets.compare_digest(credential.strip(), self.token)
+        return self.token is not None and secrets.compare_digest(credential.strip(), self.token)
 
 
 def create_app(db: Path | None = None, base_url: str | None = None, api_model: str | None = None,

@@ -10,6 +10,8 @@ import multiprocessing
 import os
 import queue
 import signal
+import threading
+import time
 from typing import Any, Iterator
 
 from retold.batch.items import Item, Task
@@ -84,6 +86,7 @@ def run(task: Task, groups: list[list[Item]], options: Options, summary: bool, w
 def _worker(tasks: Any, results: Any, task: Task, options: Options, summary: bool, threads: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle: it stops the workers
     setup_worker(threads)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     pid = os.getpid()
     while (got := tasks.get()) is not None:
         number, group = got
@@ -91,3 +94,10 @@ def _worker(tasks: Any, results: Any, task: Task, options: Options, summary: boo
         for item in group:
             results.put(("row", pid, number, process(task, item, options, summary)))
     results.put(("exit", pid, peak_rss_mb()))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A driver killed with SIGKILL cannot stop its workers: they notice it is gone and exit."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)

@@ -204,3 +204,12 @@ def test_items_sharing_a_source_go_to_one_worker_in_order():
     a = [_as_item("check", {"id": str(n), "source": "same", "rewrite": "x"}) for n in range(3)]
     b = _as_item("check", {"id": "other", "source": "different", "rewrite": "x"})
     assert len({item.group for item in a}) == 1 and b.group != a[0].group
+
+
+def test_an_unreachable_cluster_is_one_clear_error(tmp_path, closed_port):
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": "a", "source": "x", "rewrite": "y"}) + "\n", encoding="utf-8")
+    done = run_cli("batch", "check", str(items), "--output", str(tmp_path / "out.jsonl"),
+                   "--ray", f"127.0.0.1:{closed_port}")
+    assert done.returncode == 1
+    assert done.stderr.decode().strip() == f"retold: error: cannot reach the Ray cluster at 127.0.0.1:{closed_port} (Connection refused)"

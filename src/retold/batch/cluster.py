@@ -40,6 +40,7 @@ def connect(address: str | None, cpus: int) -> bool:
         return False
     quiet = {"logging_level": logging.WARNING, "log_to_driver": False}
     if address:
+        _reachable(address)
         try:
             ray.init(address=address, **quiet)
         except (ConnectionError, RuntimeError, ValueError) as exc:
@@ -47,6 +48,21 @@ def connect(address: str | None, cpus: int) -> bool:
     else:
         ray.init(num_cpus=cpus, include_dashboard=False, **quiet)
     return True
+
+
+def _reachable(address: str, seconds: float = 10.0) -> None:
+    """Fail in seconds, not after minutes of Ray's retries, when nothing listens at HOST:PORT."""
+    import socket
+
+    if "://" in address or address == "auto":
+        return  # ray:// (Ray Client) and auto: Ray finds and reports these itself
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise ConfigError(f"--ray takes HOST:PORT of the head node (e.g. 10.0.0.5:6379), not {address!r}")
+    try:
+        socket.create_connection((host, int(port)), timeout=seconds).close()
+    except OSError as exc:
+        raise ConfigError(f"cannot reach the Ray cluster at {address} ({exc.strerror or exc})") from exc
 
 
 def run(task: Task, groups: list[list[Item]], options: Options, summary: bool, workers: int | None,

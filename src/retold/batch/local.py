@@ -15,6 +15,7 @@ import time
 from typing import Any, Iterator
 
 from retold.batch.items import Item, Task
+from retold.errors import RetoldError
 from retold.batch.work import Options, error_row, peak_rss_mb, process, setup_worker
 
 
@@ -46,8 +47,12 @@ def run(task: Task, groups: list[list[Item]], options: Options, summary: bool, w
                 for pid, proc in list(procs.items()):
                     if proc.exitcode is not None and pid not in exited:  # died: fail what it had left
                         exited.add(pid)
-                        number = current.pop(pid, None)
-                        for item_id in left.pop(number, []) if number is not None else []:
+                        if proc.exitcode == 0:  # ended normally; its last message is already read
+                            continue
+                        if pid not in current:  # died before taking any work: replacing it would loop
+                            raise RetoldError(f"a batch worker process could not start (exit code {proc.exitcode})")
+                        number = current.pop(pid)
+                        for item_id in left.pop(number, []):
                             yield error_row(item_id, f"the worker process died (exit code {proc.exitcode})")
                         if any(left.values()):
                             tasks.put(None)

@@ -84,6 +84,9 @@ def measure(name: str, task: str, items: list[dict], **how) -> dict:
         "load_before": round(load_before, 1), "load_after": round(os.getloadavg()[0], 1),
         "errors": sorted({r.error for r in failed})[:5],
     }
+    if task == "check":  # failures by source: a source retold cannot read fails all of its claims
+        source_of = {item["id"]: item["source"] for item in items}
+        row["failed_sources"] = len({source_of[r.id] for r in failed})
     print(json.dumps(row), flush=True)
     return row
 
@@ -117,12 +120,16 @@ def main() -> None:
         table.append(f"| {r['run']} | {r['items']} | {r['failed']} | {r['seconds']} | {r['items_per_s']} | "
                      f"{r['first_result_s']} | {', '.join(map(str, r['peak_rss_mb']))} | {r['item_seconds_median']} | "
                      f"{r['load_before']} → {r['load_after']} |")
+    notes = [f"- {r['run']}: {r['failed']} failed"
+             + (f" (all the claims of {r['failed_sources']} sources)" if r.get("failed_sources") else "")
+             + (": " + "; ".join(f"“{e}”" for e in r["errors"]) if r["errors"] else "") for r in rows if r["failed"]]
     body = (
         f"### Batch (`retold batch`)\n\n"
         f"{len(checks)} check items ({sources} sources, up to {PER_SOURCE} claims each, from the faithfulness "
         f"sets) and {args.rewrites} pages rewritten with the rules engine. The machine has 2 cores shared with "
         f"other work: the load average (1 min) before and after each run is beside it, and items/s is only "
         f"comparable between runs at a similar load.\n\n" + "\n".join(table)
+        + ("\n\nFailed items (recorded, the batch went on):\n\n" + "\n".join(notes) if notes else "")
     )
     write_section("batch", body)
 

@@ -109,7 +109,7 @@ def main() -> None:
     if "ray" in runs:
         rows.append(measure("check, local Ray, 2 actors", "check", checks, workers=2, ray=True))
     if "rewrite" in runs:
-        rows.append(measure(f"rewrite (rules), 2 worker processes", "rewrite", rewrite_items(args.rewrites), workers=2))
+        rows.append(measure("rewrite (rules), 2 worker processes", "rewrite", rewrite_items(args.rewrites), workers=2))
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "batch.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     if args.no_write:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from retold.batch.items import Item, Task
 from retold.batch.work import Options, error_row, peak_rss_mb, process, setup_worker

@@ -12,11 +12,12 @@ import queue
 import signal
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from retold.batch.items import Item, Task
-from retold.errors import RetoldError
 from retold.batch.work import Options, error_row, peak_rss_mb, process, setup_worker
+from retold.errors import RetoldError
 
 
 def run(task: Task, groups: list[list[Item]], options: Options, summary: bool, workers: int, threads: int,

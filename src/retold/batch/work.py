@@ -36,7 +36,7 @@ def process(task: Task, item: Item, options: Options, summary: bool = False) -> 
         result = _check(item, options, summary) if task == "check" else _rewrite(item, options, summary)
     except RetoldError as exc:
         return error_row(item.id, str(exc), time.perf_counter() - started)
-    except Exception as exc:  # a bug in retold: this item fails, the batch goes on
+    except Exception as exc:  # noqa: BLE001 (a bug in retold: this item fails, the batch goes on)
         return error_row(item.id, f"internal error: {type(exc).__name__}: {exc}", time.perf_counter() - started)
     return {"id": item.id, "status": "ok", "error": None, "seconds": round(time.perf_counter() - started, 3),
             "result": result}

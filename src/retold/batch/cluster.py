@@ -105,8 +105,11 @@ def run(task: Task, groups: list[list[Item]], options: Options, summary: bool, w
             yield row
             feed(a)
         stats["peak_rss_mb"] = ray.get([actor.peak_rss_mb.remote() for actor in actors])
-    finally:
+    finally:  # also after Ctrl-C, which a local Ray instance receives too: cleaning up must not fail
         for actor in actors:
-            ray.kill(actor)
+            try:
+                ray.kill(actor)
+            except Exception:  # noqa: BLE001 (already gone with its node or its Ray instance)
+                pass
         if started_ray:
             ray.shutdown()

@@ -6,6 +6,7 @@ results come back as they finish and the driver (which writes the output) never 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections import deque
@@ -107,9 +108,7 @@ def run(task: Task, groups: list[list[Item]], options: Options, summary: bool, w
         stats["peak_rss_mb"] = ray.get([actor.peak_rss_mb.remote() for actor in actors])
     finally:  # also after Ctrl-C, which a local Ray instance receives too: cleaning up must not fail
         for actor in actors:
-            try:
+            with contextlib.suppress(Exception):  # already gone with its node or its Ray instance
                 ray.kill(actor)
-            except Exception:  # noqa: BLE001 (already gone with its node or its Ray instance)
-                pass
         if started_ray:
             ray.shutdown()

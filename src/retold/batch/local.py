@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from retold.batch.items import Item, Task
-from retold.batch.work import Options, error_row, peak_rss_mb, process, setup_worker
+from retold.batch.work import Options, error_row, peak_rss_mb, process, setup_worker, worker_environment
 from retold.errors import RetoldError
 
 
@@ -33,7 +33,8 @@ def run(task: Task, groups: list[list[Item]], options: Options, summary: bool, w
 
     def start() -> None:
         proc = ctx.Process(target=_worker, args=(tasks, results, task, options, summary, threads), daemon=True)
-        proc.start()
+        with worker_environment(threads):
+            proc.start()
         procs[proc.pid] = proc
 
     count = max(1, min(workers, len(groups)))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import resource
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from retold.batch.items import Item, Task
@@ -18,9 +20,26 @@ from retold.options import CheckOptions, RewriteOptions
 Options = CheckOptions | RewriteOptions
 
 
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+"""Read by the numeric libraries when they load: a worker process must start with them (as Ray's actors do)."""
+
+
 def setup_worker(threads: int) -> None:
     """In a fresh worker process: its share of the cores for the models (set before any model loads)."""
     os.environ["RETOLD_THREADS"] = str(threads)
+
+
+@contextmanager
+def worker_environment(threads: int) -> Iterator[None]:
+    """While worker processes start: their share of the cores for every library that reads it at import
+    (a variable the user set is kept)."""
+    changed = {name: str(threads) for name in ("RETOLD_THREADS", *THREAD_VARIABLES) if name not in os.environ}
+    os.environ.update(changed)
+    try:
+        yield
+    finally:
+        for name in changed:
+            os.environ.pop(name, None)
 
 
 def error_row(item_id: str, message: str, seconds: float = 0.0) -> dict[str, Any]:

@@ -23,7 +23,7 @@ def machine() -> str:
 def write_section(name: str, body: str) -> None:
     """Replace (or append) the section called ``name`` in BENCHMARKS.md."""
     command = " ".join(["python", os.path.relpath(sys.argv[0], ROOT), *sys.argv[1:]])
-    stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = (
         f"<!-- bench:{name} -->\n{body.strip()}\n\n"
         f"Command: `{command}` · machine: {machine()} · run: {stamp}\n<!-- /bench:{name} -->"

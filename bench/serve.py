@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import socket
 import statistics
 import subprocess
@@ -22,9 +21,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _report import EXAMPLES, ROOT, write_section  # noqa: E402
-
 import httpx  # noqa: E402
+from _report import EXAMPLES, ROOT, write_section  # noqa: E402
 
 
 def rss_mb(pid: int) -> float:

@@ -175,6 +175,96 @@ def serve_command(host: str, port: int, db: str | None, base_url: str | None, ap
           max_queued=max_queued, keep_days=keep_days)
 
 
+# --- retold batch ---------------------------------------------------------------------------------------
+
+
+@main.group("batch")
+def batch_group() -> None:
+    """Check or rewrite many articles into a JSONL file: resumable, with progress, on every core or on Ray."""
+
+
+def _batch_flags(fn):
+    """The options both batch commands take."""
+    flags = [
+        click.option("--output", required=True, type=click.Path(dir_okay=False),
+                     help="JSONL file of results; rerun with the same file to resume (done ids are skipped)."),
+        click.option("--workers", type=click.IntRange(min=0),
+                     help="Worker processes, or Ray actors (default: one per core; 0: in this process)."),
+        click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]",
+                     help="Run on Ray: a local instance, or the cluster at ADDRESS (put --ray after INPUT)."),
+        click.option("--summary", is_flag=True, help="Keep only verdict counts, copied ratios and the headline."),
+        click.option("--retry-failed", is_flag=True, help="Run again the items that failed in an earlier run."),
+        click.option("--quiet", is_flag=True, help="No progress on standard error (the summary line stays)."),
+    ]
+    for flag in reversed(flags):
+        fn = flag(fn)
+    return fn
+
+
+def _run_batch(task: str, input_path: str, rewrites: str | None, options, output: str, workers: int | None,
+               ray_address: str | None, summary: bool, retry_failed: bool, quiet: bool) -> None:
+    from retold.batch import run_file
+    from retold.batch.progress import Progress
+
+    progress: list[Progress] = []
+    ray = None if ray_address is None else (True if ray_address == "local" else ray_address)
+    try:
+        totals = run_file(task, input_path, output, options, rewrites=rewrites, workers=workers,  # type: ignore[arg-type]
+                          ray=ray, summary=summary, retry_failed=retry_failed,
+                          on_start=lambda t: progress.append(Progress(t.items - t.skipped, enabled=not quiet)),
+                          on_result=lambda result: progress[0].update(result.ok))
+    finally:
+        for bar in progress:
+            bar.close()
+    click.echo(f"retold: {totals.line()}", err=True)
+    sys.exit(130 if totals.interrupted else 0 if totals.all_ok else 3)
+
+
+@batch_group.command("check")
+@click.argument("input_path", metavar="INPUT")
+@click.option("--rewrites", type=click.Path(file_okay=False, exists=True),
+              help="A folder of rewrites, matched by file name to the sources in the folder INPUT.")
+@click.option("--input-format", type=click.Choice(["auto", "html", "text"]), default="auto", show_default=True,
+              help="Treat each source as HTML or as copied text (auto: detect).")
+@_batch_flags
+def batch_check_command(input_path: str, rewrites: str | None, input_format: str, **flags) -> None:
+    """Check many rewrites against their sources.
+
+    INPUT is a JSONL file ({"id", "source", "rewrite"} a line), or a folder of sources with --rewrites DIR.
+    Exit status 0 when every item is ok, 3 when some failed.
+    """
+    from retold.options import CheckOptions
+
+    _run_batch("check", input_path, rewrites, CheckOptions(source_kind=input_format), **flags)  # type: ignore[arg-type]
+
+
+@batch_group.command("rewrite")
+@click.argument("input_path", metavar="INPUT")
+@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="local", show_default=True)
+@click.option("--model", help="local engine: a GGUF file, or 'smollm2' (default: the packaged model).")
+@click.option("--base-url", envvar="RETOLD_BASE_URL", help="openai engine: the server's API root.")
+@click.option("--api-model", help="openai engine: the model name to ask the server for.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="openai engine: seconds per request.")
+@click.option("--words", type=click.IntRange(min=20), help="Target length in words (default: each source's length).")
+@click.option("--keyword", help="A focus phrase for the headline or lead.")
+@click.option("--style", default="neutral", show_default=True, help="A word or two of house style.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--tries", type=click.IntRange(min=1, max=10), default=2, show_default=True, help="Model tries per sentence.")
+@_batch_flags
+def batch_rewrite_command(input_path: str, engine: str, model: str | None, base_url: str | None,
+                          api_model: str | None, timeout: float, words: int | None, keyword: str | None, style: str,
+                          seed: int, tries: int, **flags) -> None:
+    """Rewrite many articles.
+
+    INPUT is a JSONL file ({"id", "text"} a line: HTML or copied text), a folder of .html/.txt files (the id is
+    the file name) or an RSS/Atom feed file (each entry's content, else its summary; the id is its link).
+    Exit status 0 when every item is ok, 3 when some failed.
+    """
+    options = RewriteOptions(engine=engine, model=model, base_url=base_url, api_model=api_model, words=words,
+                             keyword=keyword, style=style, seed=seed, tries=tries, timeout=timeout)
+    _run_batch("rewrite", input_path, None, options, **flags)  # type: ignore[arg-type]
+
+
 def check_writable(path: str) -> None:
     """Raise a RetoldError now when ``path`` cannot be written: its folder is missing or refuses files."""
     import tempfile

@@ -18,11 +18,11 @@ import sqlite3
 import sys
 import threading
 import time
-from multiprocessing.connection import Connection
 import traceback
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 

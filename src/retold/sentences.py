@@ -10,7 +10,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     import nupunkt
 
     spans = []
-    for sentence, (start, end) in nupunkt.sent_spans_with_text(text):
+    for sentence, (start, _end) in nupunkt.sent_spans_with_text(text):
         stripped = sentence.strip()
         if not stripped:
             continue

@@ -52,7 +52,7 @@ def run(task: Task, groups: list[list[Item]], options: Options, summary: bool, w
                         if proc.exitcode == 0:  # ended normally; its last message is already read
                             continue
                         if pid not in current:  # died before taking any work: replacing it would loop
-                            raise RetoldError(f"a batch worker process could not start (exit code {proc.exitcode})")
+                            raise RetoldError(f"a batch worker process could not start (exit code {proc.exitcode})") from None
                         number = current.pop(pid)
                         for item_id in left.pop(number, []):
                             yield error_row(item_id, f"the worker process died (exit code {proc.exitcode})")

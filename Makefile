@@ -19,6 +19,8 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 test: setup
+	$(BIN)/ruff check src tests bench train
+	$(BIN)/mypy src
 	$(BIN)/python -m pytest -q
 
 bench: setup

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import http.server
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -33,6 +34,43 @@ def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProce
     )
 
 
+# --- a native crash (llama.cpp) fails one test, not the run --------------------------------------------
+
+CHILD = "RETOLD_TEST_CHILD"
+
+
+def run_in_child(nodeid: str, timeout: float = 1800) -> str | None:
+    """Runs one test in a fresh pytest process; None when it passed, else why not (a signal named)."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", nodeid],
+            cwd=ROOT, env={**os.environ, CHILD: "1"}, capture_output=True, text=True, timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return f"{nodeid} did not finish in {timeout:.0f} s in its own process"
+    if done.returncode == 0:
+        return None
+    tail = (done.stdout + done.stderr)[-3000:]
+    if done.returncode < 0:
+        return f"{nodeid} crashed with {signal.Signals(-done.returncode).name} (a native crash, e.g. in llama.cpp)\n{tail}"
+    return f"{nodeid} failed in its own process\n{tail}"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Tests marked ``own_process`` (those that run a model in-process) run in a child pytest process."""
+    if pyfuncitem.get_closest_marker("own_process") is None or os.environ.get(CHILD):
+        return None
+    problem = run_in_child(pyfuncitem.nodeid)
+    if problem:
+        pytest.fail(problem, pytrace=False)
+    return True
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "own_process: run the test in a child process (a native crash fails only it)")
+
+
 # --- servers on 127.0.0.1 for the openai engine ------------------------------------------------------
 
 
@@ -57,7 +95,7 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
 
 @pytest.fixture
 def llama_server_factory():
-    """Starts real `python -m llama_cpp.server` processes with SmolLM2; stops them afterwards."""
+    """Starts real llama_cpp.server processes (through retold.llama_server: its CPU buffer types) with SmolLM2."""
     from retold.nlp import model_path
 
     started = []
@@ -65,7 +103,7 @@ def llama_server_factory():
     def start() -> tuple[str, subprocess.Popen]:
         port = free_port()
         process = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path("smollm2")), "--host", "127.0.0.1",
+            [sys.executable, "-m", "retold.llama_server", "--model", str(model_path("smollm2")), "--host", "127.0.0.1",
              "--port", str(port), "--n_ctx", "2048", "--n_threads", str(os.cpu_count() or 1)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -74,9 +112,12 @@ def llama_server_factory():
         return f"http://127.0.0.1:{port}/v1", process
 
     yield start
+    crashed = [p.returncode for p in started if p.poll() is not None and p.returncode < 0 and p.returncode != -signal.SIGTERM]
     for process in started:
         process.terminate()
         process.wait(timeout=30)
+    if crashed:  # a test that stops its server on purpose uses terminate (SIGTERM)
+        pytest.fail(f"the llama server crashed with {signal.Signals(-crashed[0]).name} (a native crash in llama.cpp)")
 
 
 @pytest.fixture

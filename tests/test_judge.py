@@ -71,6 +71,7 @@ def test_unknown_judge_is_refused():
         retold.check(EVIDENCE, "The council approved a budget.", judge="oracle")
 
 
+@pytest.mark.own_process
 def test_local_judge_reads_the_source_once_and_gives_probabilities():
     """SmolLM2 (fast, weak): what is tested is the mechanism, not the answers."""
     local = LocalJudge("smollm2")

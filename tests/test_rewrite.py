@@ -68,6 +68,7 @@ def test_keyword_goes_in_the_headline_or_lead(source_text):
     assert result.keyword_uses <= 3
 
 
+@pytest.mark.own_process
 def test_local_engine_runs_llama_cpp(source_text):
     seen = []
     result = retold.rewrite(source_text, engine="local", model="smollm2", words=120, tries=2,

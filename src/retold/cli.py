@@ -262,7 +262,7 @@ def batch_rewrite_command(input_path: str, engine: str, model: str | None, base_
     """
     options = RewriteOptions(engine=engine, model=model, base_url=base_url, api_model=api_model, words=words,
                              keyword=keyword, style=style, seed=seed, tries=tries, timeout=timeout)
-    _run_batch("rewrite", input_path, None, options, **flags)  # type: ignore[arg-type]
+    _run_batch("rewrite", input_path, None, options, **flags)
 
 
 def check_writable(path: str) -> None:

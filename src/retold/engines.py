@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from retold.errors import ConfigError, EngineError
 from retold.options import ENGINE_NAMES, RewriteOptions
@@ -123,8 +123,9 @@ class LocalEngine:
         from retold.nlp import llama
 
         try:
-            reply = llama(self.path).create_chat_completion(
-                messages=messages(request), temperature=request.temperature,
+            reply: Any = llama(self.path).create_chat_completion(
+                messages=messages(request),  # type: ignore[arg-type]
+                temperature=request.temperature,
                 max_tokens=_budget(request, self.max_tokens), seed=request.seed,
             )
         except ValueError as exc:  # e.g. the prompt does not fit the context window

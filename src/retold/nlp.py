@@ -296,12 +296,57 @@ def _model_part(number: int) -> Path:
     return Path(module.get_part_path())
 
 
-@memo(maxsize=2)
-def llama(path: Path) -> Llama:
-    """A llama.cpp model, in-process, on every core; loaded once per file (each request sets its own seed)."""
+def cpu_has_amx() -> bool:
+    """Does this CPU have AMX (Intel Xeon since Sapphire Rapids)? Read from /proc/cpuinfo (Linux; elsewhere no)."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="replace")
+    except OSError:
+        return False
+    return "amx_int8" in flags.split() or "amx_tile" in flags.split()
+
+
+EXTRA_BUFFERS = False
+"""Whether llama.cpp may keep the weights in its extra CPU buffer types (AMX tiles, repacked blocks): off on
+every CPU. llama-cpp-python 0.3.36 crashes in decode with the AMX buffer type (segmentation fault on Xeon
+under KVM) and works with it off; on this 2-core AVX-512 machine without AMX, the repacked layout was not
+measurably faster (BENCHMARKS.md, decode-speed: two runs in opposite orders on a shared machine, each
+favouring the configuration measured second). One configuration everywhere is also one configuration tested."""
+
+
+_LOAD_LOCK = threading.Lock()
+
+
+def use_extra_buffers(enabled: bool) -> None:
+    """Make every llama.cpp model this process loads from now on use (or not) the extra buffer types.
+
+    llama-cpp-python exposes ``use_extra_bufts`` only in the C struct, not as a ``Llama(...)`` or server
+    setting, so the default parameters it starts from are wrapped."""
+    import llama_cpp.llama_cpp as low
+
+    original = getattr(low.llama_model_default_params, "retold_original", low.llama_model_default_params)
+
+    def default_params():
+        params = original()
+        params.use_extra_bufts = enabled
+        return params
+
+    default_params.retold_original = original  # type: ignore[attr-defined]
+    low.llama_model_default_params = default_params
+
+
+def load_llama(path: Path, extra: bool | None = None, **kwargs) -> Llama:
+    """A llama.cpp model on every core, with the extra buffer types as ``extra`` says (default: EXTRA_BUFFERS)."""
     from llama_cpp import Llama
 
-    return Llama(model_path=str(path), n_ctx=4096, n_threads=settings().threads, seed=0, verbose=False)
+    with _LOAD_LOCK:
+        use_extra_buffers(EXTRA_BUFFERS if extra is None else extra)
+        return Llama(model_path=str(path), **{"n_threads": settings().threads, "seed": 0, "verbose": False, **kwargs})
+
+
+@memo(maxsize=2)
+def llama(path: Path) -> Llama:
+    """A llama.cpp model, in-process; loaded once per file (each request sets its own seed)."""
+    return load_llama(path, n_ctx=4096)
 
 
 atexit.register(llama.cache_clear)  # type: ignore[attr-defined]  # free models before the interpreter tears down what llama.cpp's cleanup needs

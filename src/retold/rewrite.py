@@ -286,8 +286,8 @@ def _sources_of(bad: list[int], report: Report, done: dict[int, list[RewriteSent
             owners.append((position, position + length, sentence.sources[0]))
             position += length
     found, cursor = set(), 0
-    for number, sentence in enumerate(report.sentences):
-        length = len("".join(sentence.text.split()))
+    for number, checked in enumerate(report.sentences):
+        length = len("".join(checked.text.split()))
         start = cursor
         cursor += length
         if number in bad:
@@ -334,7 +334,9 @@ def _plan(order: list[int], source: Article, target: int) -> list[int]:
 def _paragraphs(source: Article, done: dict[int, list[RewriteSentence]]) -> list[list[RewriteSentence]]:
     """Short paragraphs: the lead alone, then at most two sentences, breaking where the source does."""
     lead, *rest = [i for i in sorted(done) if done[i]]
-    paragraphs, current, last = [list(done[lead])], [], None
+    paragraphs: Paragraphs = [list(done[lead])]
+    current: list[RewriteSentence] = []
+    last = None
     for index in rest:
         para = source.sentences[index].paragraph
         for sentence in done[index]:

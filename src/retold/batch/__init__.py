@@ -120,7 +120,7 @@ def _as_item(task: Task, item: Item | Mapping[str, Any]) -> Item:
     values = {f: item.get(f) for f in fields}
     if "id" not in item or not all(isinstance(v, (str, bytes)) for v in values.values()):
         raise ConfigError(f"a batch {task} item needs {', '.join(('id', *fields))} (text)")
-    raw = {f: v.encode() if isinstance(v, str) else v for f, v in values.items()}
+    raw: dict[str, bytes] = {f: v.encode() if isinstance(v, str) else v for f, v in values.items()}  # type: ignore[misc]
     if task == "check":
         return Item(id=str(item["id"]), text=raw["rewrite"], source=raw["source"])
     return Item(id=str(item["id"]), text=raw["text"])

@@ -40,7 +40,7 @@ def connect(address: str | None, cpus: int) -> bool:
         raise ConfigError("--ray needs Ray: pip install 'retold[ray]'") from exc
     if ray.is_initialized():
         return False
-    quiet = {"logging_level": logging.WARNING, "log_to_driver": False}
+    quiet: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
     if address:
         _reachable(address)
         try:

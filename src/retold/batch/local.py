@@ -35,6 +35,7 @@ def run(task: Task, groups: list[list[Item]], options: Options, summary: bool, w
         proc = ctx.Process(target=_worker, args=(tasks, results, task, options, summary, threads), daemon=True)
         with worker_environment(threads):
             proc.start()
+        assert proc.pid is not None  # started
         procs[proc.pid] = proc
 
     count = max(1, min(workers, len(groups)))

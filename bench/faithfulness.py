@@ -172,7 +172,7 @@ def choose_cut(results: list[dict], weights: dict[str, float]) -> float:
 
 def rescore(results: list[dict]) -> None:
     """The consistency model's score of every cached sentence, from its stored pair, as check computes it."""
-    from retold.judge import judge
+    from retold.check.judge import judge
 
     sentences = [s for r in results for s in r["sentences"]]
     scores = judge("consistency").score([tuple(s["pair"]) for s in sentences])
@@ -307,7 +307,7 @@ def speed() -> str:
     the rewrite's sentences, then the source's own, repeated up to 50)."""
     from retold.check import check
     from retold.extract import extract
-    from retold.judge import judge
+    from retold.check.judge import judge
 
     source = (EXAMPLES / "iran-iraq-source.txt").read_text()
     rewrite = (EXAMPLES / "iran-iraq-ai-rewrite.txt").read_text()

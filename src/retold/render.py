@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from retold.article import Article
-from retold.report import Report
+from retold.report import CONTRADICTED, SUPPORTED, UNSUPPORTED, Report
 
 if TYPE_CHECKING:
     from retold.rewrite import Rewrite
@@ -53,8 +53,8 @@ def article_text(article: Article) -> str:
 
 # --- check reports ---------------------------------------------------------------------------------
 
-_MARK = {"supported": "✓", "unsupported": "?", "contradicted": "✗"}
-_COLOUR = {"supported": "green", "unsupported": "yellow", "contradicted": "red"}
+_MARK = {SUPPORTED: "✓", UNSUPPORTED: "?", CONTRADICTED: "✗"}
+_COLOUR = {SUPPORTED: "green", UNSUPPORTED: "yellow", CONTRADICTED: "red"}
 
 
 def _findings_lines(report: Report) -> list[str]:
@@ -86,7 +86,7 @@ def report_text(report: Report, colour: bool = True) -> str:
         out.append(f"{s.index + 1:>3}. {head}  {s.text}")
         for issue in s.issues:
             out.append(style(f"       ! {issue.type}: {issue.message}", fg=_COLOUR[s.verdict]))
-        if s.evidence and s.verdict != "supported":
+        if s.evidence and s.verdict != SUPPORTED:
             e = s.evidence[0]
             out.append(style(f"       source {e.source_index + 1} ({e.part}): {e.text}", dim=True))
     out.append("")
@@ -99,7 +99,7 @@ def report_markdown(report: Report) -> str:
     for s in report.sentences:
         out.append(f"{s.index + 1}. **{_MARK[s.verdict]} {s.verdict}** ({s.score:.2f}): {md(s.text)}")
         out.extend(f"   - *{md(i.type)}*: {md(i.message)}" for i in s.issues)
-        if s.evidence and s.verdict != "supported":
+        if s.evidence and s.verdict != SUPPORTED:
             out.append(f"   - source {s.evidence[0].source_index + 1}: {md(s.evidence[0].text)}")
     out += ["", "## Document", ""] + [f"- {md(line)}" for line in _findings_lines(report)]
     return "\n".join(out) + "\n"

@@ -1,0 +1,98 @@
+"""Finding the evidence: which source units hold a rewrite sentence (sentence embeddings and IDF-weighted
+word overlap; never the proof), and the subject a pronoun or "the agreement" refers to."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+
+from retold.analyze import Analysis, Facts
+from retold.article import Article
+from retold.cache import memo
+
+PRONOUNS = {"he", "she", "it", "they", "this", "these", "those", "that"}
+
+
+@dataclass
+class Resolved:
+    text: str
+    antecedent: str
+    span: tuple[int, int]
+
+
+@memo(maxsize=32)
+def source_vectors(texts: tuple[str, ...]):
+    from retold.nlp import embedder
+
+    vectors = embedder()(list(texts))
+    vectors.flags.writeable = False  # shared by every check against this source
+    return vectors
+
+
+def idf_of(analysis: Analysis) -> dict[str, float]:
+    counts: dict[str, int] = {}
+    for unit in analysis.units:
+        for lemma in unit.lemmas:
+            counts[lemma] = counts.get(lemma, 0) + 1
+    n = len(analysis.units)
+    return {lemma: math.log((n + 1) / (c + 1)) + 1 for lemma, c in counts.items()} | {"": math.log(n + 1) + 1}
+
+
+def weight(lemma: str, idf: dict[str, float]) -> float:
+    return idf.get(lemma, idf[""])
+
+
+def coverage(lemmas: set[str], covered: set[str], idf: dict[str, float]) -> float:
+    total = sum(weight(l, idf) for l in lemmas)
+    return sum(weight(l, idf) for l in lemmas & covered) / total if total else 1.0
+
+
+def first_word(phrase: str) -> str:
+    return phrase.split()[0].lower() if phrase.split() else ""
+
+
+# --- resolving pronoun and definite subjects from the preceding sentences -------------------------
+
+
+def resolve(body: list[Facts], i: int) -> Resolved | None:
+    facts = body[i]
+    if facts.subject is None or i == 0:
+        return None
+    phrase, start, end = facts.subject
+    first = first_word(phrase)
+    if not (first in PRONOUNS or (first in ("the", "this", "these", "those") and len(phrase.split()) <= 3)):
+        return None
+    for previous in reversed(body[max(0, i - 3) : i]):
+        if previous.subject is None or first_word(previous.subject[0]) in PRONOUNS | {""}:
+            continue
+        antecedent = previous.subject[0]
+        if first in ("he", "she") and not any(m.label == "PERSON" for m in previous.names if m.text in antecedent):
+            continue
+        return Resolved(facts.text[:start] + antecedent + facts.text[end:], antecedent, (start, end))
+    return None
+
+
+def source_text(article: Article) -> str:
+    return "\n\n".join(([article.headline] if article.headline else []) + article.paragraphs)
+
+
+def find_evidence(facts: Facts, similarity, source: Analysis, idf: dict[str, float]) -> list[int]:
+    """The source units that hold the sentence: the best, plus up to two that add what it still lacks."""
+    units = source.units
+    lemmas = facts.lemmas - {"say", "also"}
+    ranked = sorted(range(len(units)), key=lambda j: -(0.5 * similarity[j] + 0.5 * coverage(lemmas, units[j].lemmas, idf)))
+    evidence = [ranked[0]] if ranked else []
+    covered = set(units[evidence[0]].lemmas) if evidence else set()
+    for j in ranked[1:6]:  # rewrites merge sentences: add evidence that covers what is still missing
+        gain = coverage(lemmas - covered, units[j].lemmas, idf) * coverage(lemmas, lemmas - covered, idf)
+        if gain >= 0.15 and similarity[j] >= 0.3 and len(evidence) < 3:
+            evidence.append(j)
+            covered |= units[j].lemmas
+    return evidence
+
+
+def nearest_span(claim: str, evidence: str) -> tuple[int, int] | None:
+    """The longest stretch of the evidence sentence that the claim repeats (characters, case-insensitive)."""
+    match = difflib.SequenceMatcher(None, evidence.lower(), claim.lower(), autojunk=False).find_longest_match()
+    return (match.a, match.a + match.size) if match.size >= 4 else None

@@ -1,0 +1,226 @@
+"""The explicit checks: each names a fault (a name, number, date, quote, negation, hedge, role, place or
+attribution that the evidence does not hold) with the spans on both sides."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from retold.aliases import place_key, same_entity, surname
+from retold.analyze import HEDGES, Analysis, Facts, date_words, normalise_words
+from retold.article import Article
+from retold.check.evidence import Resolved
+from retold.report import Issue
+
+_OFFICIALS = {"official", "authority", "government"}
+
+
+def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | None, found: list[Facts],
+                    source: Analysis, rewrite: Article) -> list[Issue]:
+    """Every fault the explicit checks find in one rewrite sentence, given its evidence ``found``."""
+    units = source.units
+    return [
+        *_check_names(facts, source),
+        *_check_numbers(facts, found, units),
+        *_check_dates(facts, resolved, primary, units),
+        *_check_quotes(facts, rewrite, source),
+        *_check_polarity(facts, found),
+        *_check_roles(facts, found),
+        *_check_subject_places(facts, found),
+        *_check_attributions(facts, units),
+    ]
+
+
+def surface(facts: Facts, lemmas: list[str]) -> list[str]:
+    """The words as the sentence writes them."""
+    return [facts.text[slice(*facts.lemma_spans[l])] if l in facts.lemma_spans else l for l in lemmas]
+
+
+def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
+    issues = []
+    units = source.units
+    for mention in facts.names:
+        in_source = any(same_entity(mention.key, m.key) for u in units for m in u.names)
+        words = re.sub(r"^the | s$", "", normalise_words(mention.text))  # "The Royal Children's" -> "royal children"
+        if not in_source and f" {words} " not in f" {source.normal_text} ":
+            issues.append(Issue("entity", f"‘{mention.text}’ is not in the source", (mention.start, mention.end)))
+    for person, places in facts.person_places.items():
+        said = set().union(*(u.person_places.get(person, set()) for u in units))
+        if said and places and not said & places:
+            mention = next(m for m in facts.names if m.key == person)
+            where = next((u, m) for u in units for m in u.names if m.key == person and u.person_places.get(person))
+            issues.append(
+                Issue(
+                    "entity",
+                    f"the source calls {mention.text} {_places(said)}, not {_places(places)}",
+                    (mention.start, mention.end),
+                    (where[1].start, where[1].end),
+                    where[0].index,
+                    contradicts=True,
+                )
+            )
+    return issues
+
+
+def _places(keys: set[str]) -> str:
+    return " / ".join(sorted(k.title() for k in keys))
+
+
+def _check_numbers(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
+    issues = []
+    for number in facts.numbers:
+        if number.text.lower() == "one" or any(n.value == number.value for u in units for n in u.numbers):
+            continue
+        rival = next(((u, n) for u in evidence for n in u.numbers if n.unit == number.unit), None)
+        if rival:
+            unit, other = rival
+            issues.append(
+                Issue("number", f"the source says {other.text}, not {number.text}", (number.start, number.end),
+                      (other.start, other.end), unit.index, contradicts=True)
+            )
+        else:
+            issues.append(Issue("number", f"the number {number.text} is not in the source", (number.start, number.end)))
+    return issues
+
+
+def _date_kinds(words: set[str]) -> tuple[set[str], set[str]]:
+    """Months and years apart."""
+    return {w for w in words if not w.isdigit()}, {w for w in words if w.isdigit()}
+
+
+def _check_dates(facts: Facts, resolved: Resolved | None, primary: Facts | None, units: list[Facts]) -> list[Issue]:
+    words = facts.date_words | (date_words(resolved.antecedent) if resolved else set())
+    if not words or primary is None:
+        return []
+    months, years = _date_kinds(words)
+    p_months, p_years = _date_kinds(primary.date_words)
+    if (months and p_months and not months & p_months) or (years and p_years and not years & p_years):
+        mention = next((m for m in facts.dates if m.text.lower() in words or any(w in m.text.lower() for w in words)), None)
+        span = (mention.start, mention.end) if mention else resolved.span if resolved else (0, len(facts.text))
+        via = f" (‘{facts.text[span[0]:span[1]]}’ refers to ‘{resolved.antecedent}’)" if resolved and not mention else ""
+        theirs = next((m for m in primary.dates if date_words(m.text)), None)
+        return [
+            Issue(
+                "date",
+                f"the source dates this to {theirs.text if theirs else ' '.join(sorted(primary.date_words))}, "
+                f"not {' '.join(w.title() for w in sorted(words, key=lambda w: w.isdigit()))}{via}",
+                span,
+                (theirs.start, theirs.end) if theirs else None,
+                primary.index,
+                contradicts=True,
+            )
+        ]
+    known = set().union(*(u.date_words for u in units))
+    missing = words - known
+    if missing:
+        mention = next((m for m in facts.dates if any(w in m.text.lower() for w in missing)), None)
+        span = (mention.start, mention.end) if mention else (0, len(facts.text))
+        return [Issue("date", f"the source gives no date {' '.join(sorted(missing))}", span)]
+    return []
+
+
+def _check_quotes(facts: Facts, rewrite: Article, source: Analysis) -> list[Issue]:
+    issues = []
+    source_quotes = source.article.quotes
+    for start, end in facts.quotes:
+        quoted = facts.text[start:end]
+        wanted = normalise_words(quoted)
+        if not wanted:
+            continue
+        speaker = _speaker_of(rewrite, facts, start)
+        if wanted in source.normal_text:
+            holder = next((q for q in source_quotes if wanted in normalise_words(q.text)), None)
+            if speaker and holder and holder.speaker and surname(speaker) != surname(holder.speaker):
+                issues.append(
+                    Issue("misattributed_quote", f"the source attributes this quote to {holder.speaker}, not {speaker}",
+                          (start, end), None, holder.sentence, contradicts=True)
+                )
+            continue
+        best, ratio = None, 0.0
+        for quote in source_quotes:
+            r = difflib.SequenceMatcher(None, wanted, normalise_words(quote.text)).ratio()
+            if r > ratio:
+                best, ratio = quote, r
+        if best is not None and ratio >= 0.6:
+            issues.append(Issue("quote", f"altered quote: the source has “{best.text}”", (start, end), None, best.sentence, contradicts=True))
+        else:
+            issues.append(Issue("quote", "this quote is not in the source", (start, end)))
+    return issues
+
+
+def _speaker_of(article: Article, facts: Facts, start: int) -> str | None:
+    sentence = article.sentences[facts.index] if facts.part == "body" and facts.index < len(article.sentences) else None
+    if sentence is None:
+        return None
+    return next((q.speaker for q in article.quotes if q.start == sentence.start + start), None)
+
+
+def _check_polarity(facts: Facts, evidence: list[Facts]) -> list[Issue]:
+    issues = []
+    for primary in evidence:
+        issues += _polarity(facts, primary)
+    return issues
+
+
+def _polarity(facts: Facts, primary: Facts) -> list[Issue]:
+    issues = []
+    shared = (facts.lemmas & primary.lemmas) - {"be", "have", "do"}
+    for verb in shared:
+        if (verb in facts.negated) != (verb in primary.negated):
+            said = "denies" if verb in primary.negated else "affirms"
+            issues.append(Issue("negation", f"negation changed: the source {said} ‘{verb}’", facts.span_of([verb]),
+                                primary.span_of([verb]), primary.index, contradicts=True))
+        theirs, ours = primary.modal.get(verb), facts.modal.get(verb)
+        if theirs in HEDGES and theirs != "would" and ours not in HEDGES:  # "would" is mostly reported speech
+            issues.append(Issue("modality", f"the source says ‘{theirs} {verb}’; the rewrite makes it certain",
+                                facts.span_of([verb]), primary.span_of([verb]), primary.index, contradicts=True))
+    return issues
+
+
+def _check_roles(facts: Facts, evidence: list[Facts]) -> list[Issue]:
+    issues = []
+    for actor, verb, target in facts.roles:
+        if actor.startswith("word:") and target.startswith("word:"):
+            continue
+        for unit in evidence:
+            for their_actor, their_verb, their_target in unit.roles:
+                if their_verb != verb:
+                    continue
+                if same_entity(actor, their_target) and same_entity(target, their_actor):
+                    issues.append(Issue("role", f"actor and target swapped: in the source {their_actor.split(':', 1)[1]} {verb}s {their_target.split(':', 1)[1]}",
+                                        facts.span_of([verb]), unit.span_of([verb]), unit.index, contradicts=True))
+    return issues
+
+
+def _check_subject_places(facts: Facts, evidence: list[Facts]) -> list[Issue]:
+    """The same act given to another country's actor: "Iraq's parliament urged" for "Iran's speaker urged"."""
+    if facts.subject is None:
+        return []
+    ours = _places_in(facts.subject[0])
+    for unit in evidence:
+        if unit.subject is None or unit.verb != facts.verb:
+            continue
+        theirs = _places_in(unit.subject[0])
+        if ours and theirs and not ours & theirs:
+            return [Issue("entity", f"the source gives this ({unit.verb}) to {unit.subject[0]}, not {facts.subject[0]}",
+                          facts.subject[1:], unit.subject[1:], unit.index, contradicts=True)]
+    return []
+
+
+def _places_in(phrase: str) -> set[str]:
+    return {key for word in re.findall(r"[\w’'-]+", phrase) if (key := place_key(re.sub(r"[’']s$", "", word)))}
+
+
+def _check_attributions(facts: Facts, units: list[Facts]) -> list[Issue]:
+    issues = []
+    for attribution in facts.attributions:
+        if not attribution.generic:
+            continue
+        accepted = _OFFICIALS if attribution.source in _OFFICIALS else {attribution.source}
+        reported = any(a.head in accepted for u in units for a in u.attributions)
+        if not reported:
+            issues.append(
+                Issue("attribution", f"the source reports no such view from {attribution.source}s",
+                      (attribution.start, attribution.end))
+            )
+    return issues

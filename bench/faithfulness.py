@@ -306,8 +306,8 @@ def speed() -> str:
     """The consistency model alone, and the whole check, on a source with 50 claims (the example pair:
     the rewrite's sentences, then the source's own, repeated up to 50)."""
     from retold.check import check
-    from retold.extract import extract
     from retold.check.judge import judge
+    from retold.extract import extract
 
     source = (EXAMPLES / "iran-iraq-source.txt").read_text()
     rewrite = (EXAMPLES / "iran-iraq-ai-rewrite.txt").read_text()

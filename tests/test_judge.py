@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 import retold
-from retold.errors import RetoldError
 from retold.check.judge import LocalJudge, judge, unbacked_words
+from retold.errors import RetoldError
 from retold.nlp import CONSISTENCY_FILE, CONSISTENCY_SHA256, ConsistencyModel, _sha256
 from tests.conftest import run_cli
 

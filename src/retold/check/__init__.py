@@ -32,12 +32,12 @@ from retold.check.evidence import (
     source_vectors,
     weight,
 )
+from retold.check.judge import judge as get_judge
+from retold.check.judge import unbacked_words
 from retold.check.rules import explicit_issues, surface
 from retold.errors import InputError
 from retold.extract import Kind, extract
 from retold.findings import document_findings
-from retold.check.judge import judge as get_judge
-from retold.check.judge import unbacked_words
 from retold.options import CheckOptions
 from retold.report import CONTRADICTED, SUPPORTED, UNSUPPORTED, Evidence, Issue, Report, SentenceReport
 

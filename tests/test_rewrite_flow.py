@@ -104,6 +104,10 @@ def test_options_are_validated_once_and_pickle():
             RewriteOptions(**bad)
     with pytest.raises(retold.ConfigError, match="unknown rewrite option"):
         RewriteOptions.from_dict({"engine": "rules", "colour": "red"})
+    for kind in ("auto", "html", "text", "article"):  # every kind extract() reads
+        assert retold.CheckOptions(source_kind=kind).source_kind == kind
+    with pytest.raises(retold.ConfigError):
+        retold.CheckOptions(source_kind="pdf")
 
 
 def test_a_cached_source_is_not_changed_by_what_a_caller_does_with_a_report(source_text):

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from retold.article import Article
 from retold.errors import InputError, NoArticleError
 from retold.html import extract_html
 from retold.inputs import MAX_INPUT_BYTES, check_length, decode, looks_like_html, normalise, replace_surrogates
 from retold.language import detect_language
+from retold.options import Kind
 from retold.plaintext import article_page, extract_page, find_dateline
 from retold.sentences import sentences_of
-
-Kind = Literal["auto", "html", "text", "article"]
-"""auto: HTML or a copied page, detected; text: a copied page (furniture removed); article: HTML, or clean
-text of which every line is kept."""
 
 
 def extract(page: str | bytes, kind: Kind = "auto", language: str | None = None) -> Article:

@@ -10,7 +10,9 @@ from retold.errors import ConfigError
 
 EngineName = Literal["local", "openai", "rules"]
 ENGINE_NAMES: tuple[str, ...] = get_args(EngineName)
-Kind = Literal["auto", "html", "text"]
+Kind = Literal["auto", "html", "text", "article"]
+"""auto: HTML or a copied page, detected; text: a copied page (furniture removed); article: HTML, or clean
+text of which every line is kept."""
 MIN_WORDS, MAX_TRIES, MAX_STYLE, MAX_KEYWORD = 20, 10, 40, 100
 
 
@@ -62,7 +64,7 @@ JUDGES = (None, "consistency", "model")
 
 @dataclass(frozen=True)
 class CheckOptions:
-    source_kind: Kind = "auto"  # treat the source as HTML, copied text, or detect
+    source_kind: Kind = "auto"  # treat the source as HTML, a copied page, a clean article, or detect
     judge: str | None = None  # None or 'consistency': the trained model only; 'model': the local LLM's second opinion
     model: str | None = None  # the local model for judge='model': a GGUF file or 'smollm2' (default: the packaged one)
 

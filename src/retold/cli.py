@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import sys
@@ -114,24 +115,38 @@ def check_command(source_path: str, rewrite_path: str, fmt: str, strict: bool, j
         sys.exit(3)
 
 
+def rewrite_options(fn):
+    """The rewrite's options, as flags; the command gets them as one ``options: RewriteOptions``."""
+    flags = [
+        click.option("--engine", type=click.Choice(ENGINE_NAMES), default="local", show_default=True),
+        click.option("--model", help="local engine: a GGUF file, or 'smollm2' (default: the packaged Qwen2.5 1.5B model)."),
+        click.option("--base-url", envvar="RETOLD_BASE_URL", help="openai engine: the server's API root, e.g. http://127.0.0.1:8080/v1."),
+        click.option("--api-model", help="openai engine: the model name to ask the server for."),
+        click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="openai engine: seconds per request."),
+        click.option("--words", type=click.IntRange(min=20), help="Target length in words (default: the source's length)."),
+        click.option("--keyword", help="A focus phrase for the headline or lead."),
+        click.option("--style", default="neutral", show_default=True, help="A word or two of house style, e.g. 'plain', 'formal'."),
+        click.option("--seed", type=int, default=0, show_default=True),
+        click.option("--tries", type=click.IntRange(min=1, max=10), default=2, show_default=True, help="Model tries per sentence before the rules take over."),
+    ]
+
+    @functools.wraps(fn)
+    def command(*args, **kwargs):
+        options = RewriteOptions(**{name: kwargs.pop(name) for name in RewriteOptions.__dataclass_fields__})
+        return fn(*args, options=options, **kwargs)
+
+    for flag in reversed(flags):
+        command = flag(command)
+    return command
+
+
 @main.command("rewrite")
 @click.argument("input_path", metavar="INPUT")
-@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="local", show_default=True)
-@click.option("--model", help="local engine: a GGUF file, or 'smollm2' (default: the packaged Qwen2.5 1.5B model).")
-@click.option("--base-url", envvar="RETOLD_BASE_URL", help="openai engine: the server's API root, e.g. http://127.0.0.1:8080/v1.")
-@click.option("--api-model", help="openai engine: the model name to ask the server for.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="openai engine: seconds per request.")
-@click.option("--words", type=click.IntRange(min=20), help="Target length in words (default: the source's length).")
-@click.option("--keyword", help="A focus phrase for the headline or lead.")
-@click.option("--style", default="neutral", show_default=True, help="A word or two of house style, e.g. 'plain', 'formal'.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--tries", type=click.IntRange(min=1, max=10), default=2, show_default=True, help="Model tries per sentence before the rules take over.")
+@rewrite_options
 @click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), default="md", show_default=True)
 @click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), help="Write here (whole, or not at all) instead of standard output.")
 @click.option("--quiet", is_flag=True, help="No progress on standard error.")
-def rewrite_command(input_path: str, engine: str, model: str | None, base_url: str | None, api_model: str | None,
-                    timeout: float, words: int | None, keyword: str | None, style: str, seed: int, tries: int,
-                    fmt: str, output: str | None, quiet: bool) -> None:
+def rewrite_command(input_path: str, options: RewriteOptions, fmt: str, output: str | None, quiet: bool) -> None:
     """Rewrite the article in INPUT (a file, or - for standard input) into new copy, every sentence checked."""
     from retold.rewrite import rewrite
 
@@ -144,8 +159,6 @@ def rewrite_command(input_path: str, engine: str, model: str | None, base_url: s
         eta = f", about {left:.0f} s left" if left else ""
         click.echo(f"\rretold: {done}/{total} sentences{eta}   ", err=True, nl=done == total)
 
-    options = RewriteOptions(engine=engine, model=model, base_url=base_url, api_model=api_model, words=words,
-                             keyword=keyword, style=style, seed=seed, tries=tries, timeout=timeout)
     result = rewrite(read_input(input_path), options, progress=None if quiet else progress)
     text = {"md": rewrite_markdown, "html": rewrite_html, "json": lambda r: to_json(r.to_dict()) + "\n"}[fmt](result)
     for warning in result.warnings:
@@ -240,28 +253,15 @@ def batch_check_command(input_path: str, rewrites: str | None, input_format: str
 
 @batch_group.command("rewrite")
 @click.argument("input_path", metavar="INPUT")
-@click.option("--engine", type=click.Choice(ENGINE_NAMES), default="local", show_default=True)
-@click.option("--model", help="local engine: a GGUF file, or 'smollm2' (default: the packaged model).")
-@click.option("--base-url", envvar="RETOLD_BASE_URL", help="openai engine: the server's API root.")
-@click.option("--api-model", help="openai engine: the model name to ask the server for.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="openai engine: seconds per request.")
-@click.option("--words", type=click.IntRange(min=20), help="Target length in words (default: each source's length).")
-@click.option("--keyword", help="A focus phrase for the headline or lead.")
-@click.option("--style", default="neutral", show_default=True, help="A word or two of house style.")
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--tries", type=click.IntRange(min=1, max=10), default=2, show_default=True, help="Model tries per sentence.")
+@rewrite_options
 @_batch_flags
-def batch_rewrite_command(input_path: str, engine: str, model: str | None, base_url: str | None,
-                          api_model: str | None, timeout: float, words: int | None, keyword: str | None, style: str,
-                          seed: int, tries: int, **flags) -> None:
+def batch_rewrite_command(input_path: str, options: RewriteOptions, **flags) -> None:
     """Rewrite many articles.
 
     INPUT is a JSONL file ({"id", "text"} a line: HTML or copied text), a folder of .html/.txt files (the id is
     the file name) or an RSS/Atom feed file (each entry's content, else its summary; the id is its link).
     Exit status 0 when every item is ok, 3 when some failed.
     """
-    options = RewriteOptions(engine=engine, model=model, base_url=base_url, api_model=api_model, words=words,
-                             keyword=keyword, style=style, seed=seed, tries=tries, timeout=timeout)
     _run_batch("rewrite", input_path, None, options, **flags)
 
 

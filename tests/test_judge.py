@@ -100,3 +100,12 @@ def test_cli_judge_option(tmp_path):
     assert done.returncode == 0, done.stderr
     sentence = json.loads(done.stdout)["sentences"][0]
     assert 0.0 < sentence["signals"]["judge"] < 1.0 and 0.0 < sentence["signals"]["consistency"] < 1.0
+
+
+@pytest.mark.own_process
+def test_rewrite_asks_the_judge_too(source_text):
+    """`rewrite(..., judge="model")`: every check of a written sentence carries the local model's opinion."""
+    result = retold.rewrite(source_text, engine="rules", words=40, judge="model", model="smollm2")
+    assert result.report.sentences and all(0.0 < s.signals["judge"] < 1.0 for s in result.report.sentences)
+    with pytest.raises(retold.ConfigError):
+        retold.rewrite(source_text, engine="rules", judge="oracle")

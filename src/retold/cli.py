@@ -128,6 +128,7 @@ def rewrite_options(fn):
         click.option("--style", default="neutral", show_default=True, help="A word or two of house style, e.g. 'plain', 'formal'."),
         click.option("--seed", type=int, default=0, show_default=True),
         click.option("--tries", type=click.IntRange(min=1, max=10), default=2, show_default=True, help="Model tries per sentence before the rules take over."),
+        click.option("--judge", type=click.Choice(["model"]), help="Every check also asks the local model, as a second opinion (slower)."),
     ]
 
     @functools.wraps(fn)
@@ -153,11 +154,16 @@ def rewrite_command(input_path: str, options: RewriteOptions, fmt: str, output: 
     if output:
         check_writable(output)  # now, not after minutes of work
 
+    terminal = sys.stderr.isatty()
+
     def progress(done: int, total: int, left: float | None) -> None:
         global _progress_shown
-        _progress_shown = done != total
-        eta = f", about {left:.0f} s left" if left else ""
-        click.echo(f"\rretold: {done}/{total} sentences{eta}   ", err=True, nl=done == total)
+        line = f"retold: {done}/{total} sentences" + (f", about {left:.0f} s left" if left else "")
+        if terminal:  # one line, rewritten in place
+            _progress_shown = done != total
+            click.echo(f"\r{line}   ", err=True, nl=done == total)
+        else:  # a log or a pipe: plain lines
+            click.echo(line, err=True)
 
     result = rewrite(read_input(input_path), options, progress=None if quiet else progress)
     text = {"md": rewrite_markdown, "html": rewrite_html, "json": lambda r: to_json(r.to_dict()) + "\n"}[fmt](result)

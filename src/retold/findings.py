@@ -30,6 +30,20 @@ def copied_ratio(source: str, rewrite: str, n: int = 4) -> float:
     return sum(1 for g in ours if g in theirs) / len(ours) if ours else 0.0
 
 
+def copied_outside_quotes(source: str, paragraphs: list[str], n: int = 4) -> float:
+    """Share of the rewrite's n-word sequences outside direct quotes that also occur in the source: the
+    copying a reader counts against a writer (a quote must be copied; the words around it need not be)."""
+    from retold.quotes import quote_spans
+
+    theirs = set(ngrams(words(source), n))
+    ours = []
+    for paragraph in paragraphs:
+        cuts = [0] + [i for span in quote_spans(paragraph) for i in span] + [len(paragraph)]
+        for start, end in zip(cuts[::2], cuts[1::2]):  # the stretches between quotes
+            ours += ngrams(words(paragraph[start:end]), n)
+    return sum(1 for g in ours if g in theirs) / len(ours) if ours else 0.0
+
+
 def keyword_stuffing(source: str, rewrite: str) -> list[dict]:
     """Phrases repeated beyond natural use, and phrases wedged in where they break the grammar.
 
@@ -124,6 +138,7 @@ def document_findings(report: Report, source: Analysis, rewrite: Analysis) -> No
     source_text = " ".join(u.text for u in source.units)
     rewrite_text = report.rewrite.body
     report.copied_4gram_ratio = copied_ratio(source_text, rewrite_text)
+    report.copied_outside_quotes = copied_outside_quotes(source_text, report.rewrite.paragraphs)
     report.keyword_stuffing = keyword_stuffing(source_text, rewrite_text)
     report.altered_quotes = [
         {"sentence": s.index, "text": s.text[i.span[0] : i.span[1]] if i.span else "", "message": i.message}

@@ -19,7 +19,7 @@ MIN_WORDS, MAX_TRIES, MAX_STYLE, MAX_KEYWORD = 20, 10, 40, 100
 @dataclass(frozen=True)
 class RewriteOptions:
     engine: str = "local"  # one of ENGINE_NAMES
-    model: str | None = None  # local engine: a GGUF file, 'smollm2', or None/'default' for the packaged model
+    model: str | None = None  # local engine (and judge='model'): a GGUF file, 'smollm2', or None/'default' for the packaged model
     base_url: str | None = None  # openai engine: the server's API root (default: RETOLD_BASE_URL)
     api_model: str | None = None  # openai engine: the model name to ask the server for
     timeout: float = 60.0  # openai engine: seconds per request
@@ -28,10 +28,12 @@ class RewriteOptions:
     style: str = "neutral"  # a word or two of house style, passed to the model
     seed: int = 0
     tries: int = 2  # model tries per sentence before the rules take over
+    judge: str | None = None  # 'model': every check of a written sentence also asks the local model (see CheckOptions)
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINE_NAMES:
             raise ConfigError(f"unknown engine '{self.engine}' (choose {', '.join(ENGINE_NAMES)})")
+        _check_judge(self.judge)
         if self.words is not None and self.words < MIN_WORDS:
             raise ConfigError(f"--words must be at least {MIN_WORDS}")
         if not 1 <= self.tries <= MAX_TRIES:
@@ -71,5 +73,9 @@ class CheckOptions:
     def __post_init__(self) -> None:
         if self.source_kind not in get_args(Kind):
             raise ConfigError(f"unknown input format '{self.source_kind}' (choose {', '.join(get_args(Kind))})")
-        if self.judge not in JUDGES:
-            raise ConfigError(f"unknown judge {self.judge!r}: use 'model' (the local model as a second opinion)")
+        _check_judge(self.judge)
+
+
+def _check_judge(judge: str | None) -> None:
+    if judge not in JUDGES:
+        raise ConfigError(f"unknown judge {judge!r}: use 'model' (the local model as a second opinion)")

@@ -62,7 +62,7 @@ def _findings_lines(report: Report) -> list[str]:
     lines = [
         f"{counts['supported']} supported, {counts['unsupported']} unsupported, {counts['contradicted']} contradicted"
         f" of {len(report.sentences)} sentences",
-        f"copied 4-word sequences: {report.copied_4gram_ratio:.1%}",
+        f"copied 4-word sequences: {report.copied_4gram_ratio:.1%} ({report.copied_outside_quotes:.1%} outside quotes)",
     ]
     for item in report.keyword_stuffing:
         broken = f"; breaks the grammar in: {', '.join(item['ungrammatical'])}" if item["ungrammatical"] else ""
@@ -134,6 +134,7 @@ def _rewrite_footer(rewrite: Rewrite) -> str:
     return (
         f"{rewrite.word_count} words · {counts['supported']} of {len(rewrite.report.sentences)} sentences supported"
         f" by the source · copied 4-word sequences {rewrite.report.copied_4gram_ratio:.0%}"
+        f" ({rewrite.report.copied_outside_quotes:.0%} outside quotes)"
     )
 
 

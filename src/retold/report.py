@@ -56,6 +56,7 @@ class Report:
     source: Article
     rewrite: Article
     copied_4gram_ratio: float = 0.0
+    copied_outside_quotes: float = 0.0  # the same, counting only the words outside direct quotes
     keyword_stuffing: list[dict[str, Any]] = field(default_factory=list)
     altered_quotes: list[dict[str, Any]] = field(default_factory=list)
     omissions: list[dict[str, Any]] = field(default_factory=list)
@@ -80,6 +81,7 @@ class Report:
                 "verdict_counts": self.verdict_counts,
                 "faithful": self.faithful,
                 "copied_4gram_ratio": round(self.copied_4gram_ratio, 4),
+                "copied_outside_quotes": round(self.copied_outside_quotes, 4),
                 "keyword_stuffing": self.keyword_stuffing,
                 "altered_quotes": self.altered_quotes,
                 "omissions": self.omissions,

@@ -98,6 +98,7 @@ class Rewrite:
             "words": self.word_count,
             "target_words": self.target_words,
             "copied_4gram_ratio": round(self.report.copied_4gram_ratio, 4),
+            "copied_outside_quotes": round(self.report.copied_outside_quotes, 4),
             "fallback_share": round(self.fallback_share, 4),
             "keyword": self.keyword,
             "keyword_uses": self.keyword_uses,
@@ -156,8 +157,8 @@ def rewrite(
     report = job.repair(done)
     keyword = options.keyword
     headline = job.headline(keyword, done)
-    if keyword and keyword.lower() not in f"{headline} {_lead(done)}".lower():
-        headline = f"{keyword[:1].upper()}{keyword[1:]}: {headline}"
+    if keyword and keyword.lower() not in f"{headline} {_lead(done)}".lower():  # never wedged in as "Keyword: …"
+        warnings.append(f"the keyword “{keyword}” is not in the headline or the lead: no proven wording used it")
     return Rewrite(
         headline=headline,
         paragraphs=_paragraphs(source, done),
@@ -186,7 +187,8 @@ class _Rewriter:
 
     def verify(self, text: str) -> Report:
         """The checker's report on text retold wrote (English by construction: no language guess)."""
-        return check(self.source, extract(text, kind="article", language="en"))
+        return check(self.source, extract(text, kind="article", language="en"),
+                     judge=self.options.judge, model=self.options.model if self.options.judge else None)
 
     def objections(self, text: str) -> list[str] | None:
         """None when every sentence of ``text`` is supported; else what the checker says is wrong."""
@@ -262,15 +264,18 @@ class _Rewriter:
         writer = self.chain[0]
         if not writer.is_model:
             return fallback
+        proven = None  # the first headline the checker accepts; one with the keyword is preferred
         try:
             for attempt in range(self.options.tries):
                 candidate = writer.write(Request(_lead(done), kind="headline", keyword=keyword,
                                                  style=self.options.style, seed=self.options.seed + attempt))
                 if 3 <= len(candidate.split()) <= 16 and self.objections(candidate + ".") is None:
-                    return candidate
+                    if not keyword or keyword.lower() in candidate.lower():
+                        return candidate
+                    proven = proven or candidate
         except EngineError as exc:
             self.warnings.append(f"headline: {exc}")
-        return fallback
+        return proven or fallback
 
 
 def _sources_of(bad: list[int], report: Report, done: dict[int, list[RewriteSentence]]) -> set[int]:

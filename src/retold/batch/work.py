@@ -75,7 +75,8 @@ def _check(item: Item, options: Options, summary: bool) -> dict[str, Any]:
     if not summary:
         return report.to_dict()
     return {"headline": report.source.headline, "verdict_counts": report.verdict_counts,
-            "faithful": report.faithful, "copied_4gram_ratio": round(report.copied_4gram_ratio, 4)}
+            "faithful": report.faithful, "copied_4gram_ratio": round(report.copied_4gram_ratio, 4),
+            "copied_outside_quotes": round(report.copied_outside_quotes, 4)}
 
 
 def _rewrite(item: Item, options: Options, summary: bool) -> dict[str, Any]:
@@ -87,5 +88,6 @@ def _rewrite(item: Item, options: Options, summary: bool) -> dict[str, Any]:
     if not summary:
         return result.to_dict()
     return {"headline": result.headline, "verdict_counts": result.report.verdict_counts,
-            "copied_4gram_ratio": round(result.report.copied_4gram_ratio, 4), "words": result.word_count,
+            "copied_4gram_ratio": round(result.report.copied_4gram_ratio, 4),
+            "copied_outside_quotes": round(result.report.copied_outside_quotes, 4), "words": result.word_count,
             "fallback_share": round(result.fallback_share, 4), "warnings": result.warnings}

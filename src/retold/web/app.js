@@ -179,7 +179,7 @@ function findings(doc, rewrite) {
   const list = $("findings");
   list.replaceChildren();
   const add = (text) => list.append(el("li", {}, text));
-  add(`Copied 4-word sequences: ${(doc.copied_4gram_ratio * 100).toFixed(1)}%`);
+  add(`Copied 4-word sequences: ${(doc.copied_4gram_ratio * 100).toFixed(1)}% (${(doc.copied_outside_quotes * 100).toFixed(1)}% outside quotes)`);
   if (rewrite) add(`Words: ${rewrite.words}; sentences that fell back to the rules: ${(rewrite.fallback_share * 100).toFixed(0)}%`);
   for (const k of doc.keyword_stuffing) add(`Keyword stuffing: “${k.phrase}” ×${k.count}` + (k.ungrammatical.length ? `; breaks the grammar in: ${k.ungrammatical.join(", ")}` : ""));
   for (const q of doc.altered_quotes) add(`Quote in sentence ${q.sentence + 1}: ${q.message}`);

@@ -119,3 +119,16 @@ def test_a_cached_source_is_not_changed_by_what_a_caller_does_with_a_report(sour
     assert second.sentences[0].verdict == first.sentences[0].verdict == "supported"
     retold.reset_caches()
     assert retold.check(source_text, claim).sentences[0].verdict == "supported"
+
+
+def test_a_model_sees_quotes_as_placeholders_and_retold_fills_them_in_verbatim(article):
+    noted = "He further noted that the MoU is aimed"
+    engine = Scripted({noted: ["The MoU is aimed [Q1] in many areas, he noted, and relations between the two countries will [Q1].",  # repeated
+                               "The relations between the two countries will [Q2], he added, and the MoU aims [Q1]."]})
+    result = retold.rewrite(article, engine=engine, words=600, tries=2)
+    asked = [r for r in engine.asked if noted in r.text]
+    assert "to achieve greater stability" not in asked[0].text and "[Q1]" in asked[0].text and "[Q2]" in asked[0].text
+    assert asked[1].feedback and "placeholder" in asked[1].feedback[0]
+    written = next(s for s in result.sentences if "deepen" in s.text)
+    assert "“deepen compared to the past.”" in written.text and "“to achieve greater stability”" in written.text
+    assert "[Q" not in result.body and written.engine == "scripted"

@@ -22,7 +22,8 @@ from retold.sentences import end_sentence
 SYSTEM = (
     "You are a news editor who restates wire copy in fresh words. Keep every fact and add none: "
     "keep names, titles, numbers and dates exactly; anything inside quotation marks stays word for word, "
-    "inside quotation marks, with the same speaker; no opinions, background or explanations. "
+    "inside quotation marks, with the same speaker; a placeholder such as [Q1] stands for a direct quote: "
+    "keep it exactly as written, once, with its speaker; no opinions, background or explanations. "
     "Reply with the rewritten text only."
 )
 

@@ -203,18 +203,24 @@ class _Rewriter:
         A model gets up to ``tries`` attempts, each with the checker's objections to the last; a sentence
         that is mostly a direct quote skips the models (the quote must stay word for word)."""
         original = self.text(index)
+        masked, quotes = _masked(original)
         for writer in engines or self.chain:
             if writer.is_model and self.mostly_quote(index):
                 continue
             feedback = None
             for attempt in range(self.options.tries if writer.is_model else 1):
+                text = masked if writer.is_model else original  # the rules keep quotes as they are
                 candidate = writer.write(
-                    Request(original, style=self.options.style, feedback=feedback, seed=self.options.seed + attempt)
+                    Request(text, style=self.options.style, feedback=feedback, seed=self.options.seed + attempt)
                 )
                 asked += writer.is_model
-                if not 0.5 <= len(candidate.split()) / max(1, len(original.split())) <= 2.0:
+                if not 0.5 <= len(candidate.split()) / max(1, len(text.split())) <= 2.0:
                     feedback = ["it must keep all of the sentence's facts and only those"]
                     continue
+                if writer.is_model:
+                    candidate, feedback = _filled(candidate, quotes)
+                    if feedback:
+                        continue
                 parts = [part for part in candidate.split("\n") if part.strip()]
                 feedback = (writer.is_model and self.unquoted(index, candidate)) or self.objections(" ".join(parts))
                 if feedback is None:
@@ -276,6 +282,43 @@ class _Rewriter:
         except EngineError as exc:
             self.warnings.append(f"headline: {exc}")
         return proven or fallback
+
+
+_PLACEHOLDER = re.compile(r"\[Q(\d+)\]")
+
+
+def _masked(sentence: str) -> tuple[str, dict[str, str]]:
+    """The sentence with each direct quote of three words or more, marks included, replaced by a
+    placeholder ([Q1]); and the quotes by placeholder. A model never sees a quote, so it cannot alter it."""
+    from retold.quotes import quote_spans
+
+    quotes: dict[str, str] = {}
+    pieces, last = [], 0
+    for start, end in quote_spans(sentence):
+        if len(sentence[start:end].split()) < 3 or start < last:
+            continue
+        start -= start > 0 and sentence[start - 1] in "\"“"
+        end += end < len(sentence) and sentence[end] in "\"”"
+        mark = f"[Q{len(quotes) + 1}]"
+        quotes[mark] = sentence[start:end]
+        pieces += [sentence[last:start], mark]
+        last = end
+    return "".join(pieces + [sentence[last:]]), quotes
+
+
+def _filled(reply: str, quotes: dict[str, str]) -> tuple[str, list[str] | None]:
+    """The reply with each placeholder replaced by its quote, verbatim; or what is wrong with its placeholders.
+    A quote may be left out (the checker then judges what remains), but not made up or repeated."""
+    marks = [f"[Q{n}]" for n in _PLACEHOLDER.findall(reply)]
+    unknown = sorted(set(marks) - set(quotes))
+    repeated = sorted(m for m in set(marks) if marks.count(m) > 1)
+    if unknown or repeated:
+        return reply, [f"use each placeholder ({', '.join(quotes) or 'none here'}) at most once, as given"]
+    filled = _PLACEHOLDER.sub(lambda m: quotes[m.group(0)], reply)
+    for quote in quotes.values():  # “… the past.” then the model's own full stop: one is enough
+        if quote[-2:-1] in (".", "!", "?"):
+            filled = filled.replace(quote + ".", quote)
+    return filled, None
 
 
 def _sources_of(bad: list[int], report: Report, done: dict[int, list[RewriteSentence]]) -> set[int]:

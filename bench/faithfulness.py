@@ -170,12 +170,15 @@ def choose_cut(results: list[dict], weights: dict[str, float]) -> float:
     return cut
 
 
-def rescore(results: list[dict]) -> None:
-    """The consistency model's score of every cached sentence, from its stored pair, as check computes it."""
+def rescore(results: list[dict], candidate: Path | None = None) -> None:
+    """The consistency model's score of every cached sentence, from its stored pair, as check computes it;
+    with ``candidate``, that ONNX file's scores instead (a model being trained, before it is shipped)."""
     from retold.check.judge import judge
+    from retold.nlp import ConsistencyModel, _sha256
 
     sentences = [s for r in results for s in r["sentences"]]
-    scores = judge("consistency").score([tuple(s["pair"]) for s in sentences])
+    pairs = [tuple(s["pair"]) for s in sentences]
+    scores = ConsistencyModel(candidate, _sha256(candidate))(pairs) if candidate else judge("consistency").score(pairs)
     for s, score in zip(sentences, scores):
         s["signals"]["consistency"] = score
 
@@ -223,6 +226,8 @@ def main() -> None:
     parser.add_argument("--rescore", action="store_true", help="with --cached: recompute the consistency model's scores")
     parser.add_argument("--judge", type=int, default=0, help="also run the local judge on a fixed sample of N claims per half "
                         "(kept in bench/out/faithfulness-judged.jsonl, which --cached reuses)")
+    parser.add_argument("--model", type=Path, help="with --cached: rescore with this consistency model file (a candidate) "
+                        "instead of the shipped one; the README cases and speed still use the shipped one")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
@@ -238,8 +243,8 @@ def main() -> None:
         results += run_judge(args)
     elif args.cached and JUDGED.is_file():
         results += [json.loads(line) for line in JUDGED.open()]
-    if args.rescore:
-        rescore(results)
+    if args.rescore or args.model:
+        rescore(results, args.model)
     weights, judge_weights = DECISION, DECISION_WITH_JUDGE
     if args.calibrate:
         weights = fit_decision([r for r in results if not r.get("judged")], FEATURES)

@@ -64,6 +64,7 @@ def run(name: str, text: str, engine: str, base_url: str | None) -> dict:
     return {
         "article": name, "engine": engine, "seconds": round(seconds, 2), "source_words": source.word_count,
         "words": result.word_count, "copied": round(result.report.copied_4gram_ratio, 4),
+        "copied_outside_quotes": round(result.report.copied_outside_quotes, 4),
         "facts_kept": round(facts_kept(source, f"{result.headline}\n{result.body}"), 4),
         "fallback": round(result.fallback_share, 4), "sentences": len(result.report.sentences),
         "unsupported": counts["unsupported"], "contradicted": counts["contradicted"],
@@ -81,9 +82,15 @@ def summary(engine: str, rows: list[dict]) -> str:
     return (
         f"| {engine} | {len(rows)} | {med(seconds):.1f} | {max(seconds):.1f} | {med(per500):.1f} "
         f"| {med(r['words'] / r['source_words'] for r in rows):.2f} | {med(r['copied'] for r in rows):.2f} "
-        f"| {max(r['copied'] for r in rows):.2f} | {med(r['facts_kept'] for r in rows):.2f} "
+        f"| {max(r['copied'] for r in rows):.2f} | {_outside(rows)} | {med(r['facts_kept'] for r in rows):.2f} "
         f"| {statistics.mean(r['fallback'] for r in rows):.2f} | {sum(r['sentences'] for r in rows)} | {bad} | {clean}/{len(rows)} |"
     )
+
+
+def _outside(rows: list[dict]) -> str:
+    """Median copied outside quotes (rows written before the measure existed lack it)."""
+    values = [r["copied_outside_quotes"] for r in rows if "copied_outside_quotes" in r]
+    return f"{statistics.median(values):.2f}" if values else "–"
 
 
 def main() -> None:
@@ -102,7 +109,8 @@ def main() -> None:
                 row = run(name, text, engine, args.base_url)
                 out.write(json.dumps(row) + "\n")
                 out.flush()
-                print(f"{engine} {i + 1}: {name} {row['seconds']:.1f} s, {row['words']} words, copied {row['copied']:.2f}, "
+                print(f"{engine} {i + 1}: {name} {row['seconds']:.1f} s, {row['words']} words, copied {row['copied']:.2f} "
+                      f"({row['copied_outside_quotes']:.2f} outside quotes), "
                       f"kept {row['facts_kept']:.2f}, fallback {row['fallback']:.2f}, "
                       f"unsupported {row['unsupported']}, contradicted {row['contradicted']}", flush=True)
     results = {p.stem.removeprefix("rewrite-"): [json.loads(line) for line in p.open()] for p in sorted(OUT.glob("rewrite-*.jsonl"))}
@@ -117,8 +125,8 @@ def main() -> None:
             "sentences the rules wrote because the model's versions failed the checker.",
             "",
             "| engine | articles | median s | worst s | median s/500 words | words/source | copied median | copied max "
-            "| facts kept | fallback | sentences | unsupported+contradicted | articles all supported |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| copied outside quotes (median) | facts kept | fallback | sentences | unsupported+contradicted | articles all supported |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
             *(summary(engine, rows) for engine, rows in results.items()),
         ]
     )

@@ -233,10 +233,19 @@ def main() -> None:
     parser.add_argument("--log-every", type=int, default=25)
     parser.add_argument("--save-every", type=int, default=40)
     parser.add_argument("--target", type=Path, default=TARGET)
+    parser.add_argument("--export-checkpoint", action="store_true",
+                        help="export the last checkpoint of a run still going (to evaluate it) instead of training")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
-    model = train(args)
+    if args.export_checkpoint:
+        model = CrossEncoder()
+        state = torch.load(args.out / "checkpoint.pt", weights_only=False)
+        model.load_state_dict(state["model"])
+        model.eval()
+        print(f"checkpoint at step {state['step']} of {state['args']['steps']}", file=sys.stderr)
+    else:
+        model = train(args)
     export(model, args.target, args.out)
     from retold.nlp import _sha256
 

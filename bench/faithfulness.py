@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import os
 import statistics
@@ -120,6 +121,7 @@ def predict(result: dict, threshold: float, weights: dict[str, float] | None = N
 
 
 FEATURES = ("consistency", "similarity", "evidence_coverage")
+MIN_JUDGED_TO_FIT = 100
 
 
 def fit_decision(results: list[dict], features: tuple[str, ...]) -> dict[str, float]:
@@ -204,10 +206,10 @@ def roc_auc(labels: list[int], scores: list[float]) -> float:
     return (sum(ranks[s] for s in pos) - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg))
 
 
-def misses(rows: list[dict], threshold: float, weights: dict[str, float] | None = None) -> str:
+def misses(rows: list[dict], threshold: float, weights: dict[str, float] | None = None, cut: float | None = None) -> str:
     kinds: Counter = Counter()
     for r in rows:
-        ok, _ = predict(r, threshold, weights)
+        ok, _ = predict(r, threshold, weights, cut)
         if r["label"] == 0 and ok:
             types = r["meta"].get("error_types") or r["meta"].get("error_type") or r["meta"].get("categories")
             kinds[f"missed {','.join(types) if isinstance(types, list) else types or 'unlabelled error'}"] += 1
@@ -232,7 +234,7 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
-    from retold.check import DECISION, DECISION_WITH_JUDGE, SUPPORT_THRESHOLD
+    from retold.check import DECISION, DECISION_THRESHOLD, DECISION_WITH_JUDGE, SUPPORT_THRESHOLD
 
     if args.cached:
         results = [json.loads(line) for line in CACHE.open()]
@@ -245,16 +247,19 @@ def main() -> None:
         results += [json.loads(line) for line in JUDGED.open()]
     if args.rescore or args.model:
         rescore(results, args.model)
-    weights, judge_weights = DECISION, DECISION_WITH_JUDGE
+    weights, judge_weights, cut = DECISION, DECISION_WITH_JUDGE, DECISION_THRESHOLD
     if args.calibrate:
         weights = fit_decision([r for r in results if not r.get("judged")], FEATURES)
         cut = choose_cut(results, weights)
         print(f"\nSet retold.check.DECISION = {weights} and DECISION_THRESHOLD = {cut:.2f}", file=sys.stderr)
-        judged = [r for r in results if r.get("judged")]
-        if any(r["half"] == "calibration" for r in judged):
+        judged = [r for r in results if r.get("judged") and r["half"] == "calibration"]
+        if len(judged) >= MIN_JUDGED_TO_FIT:
             judge_weights = fit_decision(judged, FEATURES + ("judge",))
             print(f"Set retold.check.DECISION_WITH_JUDGE = {judge_weights}", file=sys.stderr)
-    report(results, SUPPORT_THRESHOLD, weights, judge_weights, args, wall)
+        elif judged:
+            print(f"{len(judged)} judged calibration claims are too few to fit five weights (at least "
+                  f"{MIN_JUDGED_TO_FIT}): DECISION_WITH_JUDGE stays as it is", file=sys.stderr)
+    report(results, SUPPORT_THRESHOLD, weights, judge_weights, args, wall, cut)
 
 
 def run(args: argparse.Namespace) -> tuple[list[dict], float]:
@@ -284,20 +289,25 @@ def run(args: argparse.Namespace) -> tuple[list[dict], float]:
 
 
 def run_judge(args: argparse.Namespace) -> list[dict]:
-    """The local judge on a fixed sample: whole documents in sha1 order, up to N claims per half, all their
-    claims (a document's source is read once for all of them); one process (llama.cpp uses every core)."""
+    """The local judge on a fixed sample: up to N claims per half, spread over the sets (one document of each
+    set in turn, in sha1 order, at most 3 of its claims: a document's source is read once for them);
+    one process (llama.cpp uses every core)."""
     rows = [r for r in load([s for s in args.sets.split(",") if s], 0) if r["half"] in ("calibration", "report")]
-    groups: dict[str, list[dict]] = defaultdict(list)
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in rows:
-        groups[row["source"]].append(row)
+        groups[(row["set"], row["source"])].append(row)
     results = []
     with JUDGED.open("w") as cache:
         for name in ("calibration", "report"):
+            queues = defaultdict(list)
+            for key in sorted((k for k in groups if half(k[1]) == name), key=lambda k: hashlib.sha1(k[1].encode()).hexdigest()):
+                queues[key[0]].append(groups[key][:3])
+            turns = [q for pair in itertools.zip_longest(*(queues[s] for s in sorted(queues))) for q in pair if q]
             taken = 0
-            for source in sorted((s for s in groups if half(s) == name), key=lambda s: hashlib.sha1(s.encode()).hexdigest()):
+            for group in turns:
                 if taken >= args.judge:
                     break
-                out = _judged(groups[source][: args.judge - taken])
+                out = _judged(group[: args.judge - taken])
                 taken += len(out)
                 results.extend(out)
                 cache.writelines(json.dumps(result) + "\n" for result in out)
@@ -329,7 +339,7 @@ def speed() -> str:
     check(source, "\n\n".join(claims))
     whole = len(claims) / (time.perf_counter() - start)
     return (f"Speed on one source with {len(claims)} claims (the example pair): the consistency model scores "
-            f"{alone:.0f} claims/s in batches; the whole check runs at {whole:.1f} claims/s (source analysed once).")
+            f"{alone:.0f} claims/s (one pair a run); the whole check runs at {whole:.1f} claims/s (source analysed once).")
 
 
 README_CASES = [  # (claim about the example source, what it should get): the README's "What the checker misses"
@@ -355,7 +365,9 @@ def readme_cases() -> list[str]:
     return lines
 
 
-def report(results: list[dict], threshold: float, weights: dict, judge_weights: dict, args: argparse.Namespace, wall: float) -> None:
+def report(results: list[dict], threshold: float, weights: dict, judge_weights: dict, args: argparse.Namespace, wall: float,
+           cut: float) -> None:
+    """The table; ``cut`` is the decision's (the one just fitted with --calibrate, else DECISION_THRESHOLD)."""
     reported = [r for r in results if r["half"] == "report" and not r.get("judged")]
     lines = [
         f"## Checker: faithfulness benchmarks (report half, {len(reported)} claims)",
@@ -382,14 +394,14 @@ def report(results: list[dict], threshold: float, weights: dict, judge_weights: 
         labels = [r["label"] for r in rs]
         cells = []
         for row, w in (("checks", None), ("model", weights)):
-            predictions = [predict(r, threshold, w) for r in rs]
+            predictions = [predict(r, threshold, w, cut) for r in rs]
             ba = balanced_accuracy(labels, [p for p, _ in predictions])
             auc = roc_auc(labels, [s for _, s in predictions])
             if name in NEWS and ba == ba:
                 news[row].append(ba)
             cells += [f"{ba:.3f}", f"{auc:.3f}"]
         errors = sum(1 for r in rs if r["error"])
-        lines.append(f"| {name} | {len(rs)} | {statistics.mean(labels):.2f} | {' | '.join(cells)} | {errors} | {misses(rs, threshold, weights)} |")
+        lines.append(f"| {name} | {len(rs)} | {statistics.mean(labels):.2f} | {' | '.join(cells)} | {errors} | {misses(rs, threshold, weights, cut)} |")
     seconds = [r["seconds"] for r in results if not r.get("judged")]
     lines += [""]
     if news["model"]:
@@ -401,7 +413,7 @@ def report(results: list[dict], threshold: float, weights: dict, judge_weights: 
         labels = [r["label"] for r in judged]
         cells = []
         for w in (weights, judge_weights):
-            predictions = [predict(r, threshold, w) for r in judged]
+            predictions = [predict(r, threshold, w, cut) for r in judged]
             cells.append(f"balanced accuracy {balanced_accuracy(labels, [p for p, _ in predictions]):.3f}, "
                          f"ROC AUC {roc_auc(labels, [s for _, s in predictions]):.3f}")
         judge_seconds = statistics.mean(r["seconds"] for r in judged)

@@ -34,7 +34,7 @@ def test_a_tampered_model_file_is_refused(tmp_path):
         ConsistencyModel(tmp_path / "absent.onnx")
 
 
-def test_batched_scores_equal_single_scores_in_order():
+def test_a_score_depends_on_its_pair_only():
     claims = [
         "The council approved a 40 million dollar school budget on Tuesday.",
         "The council rejected the school budget.",
@@ -44,9 +44,7 @@ def test_batched_scores_equal_single_scores_in_order():
     model = judge("consistency")
     together = model.score([(EVIDENCE, c) for c in claims])
     alone = [model.score([(EVIDENCE, c)])[0] for c in claims]
-    # int8 dynamic quantisation scales activations per batch, so a batch moves a score by a few thousandths
-    assert together == pytest.approx(alone, abs=0.02)
-    assert sorted(range(4), key=lambda i: together[i]) == sorted(range(4), key=lambda i: alone[i])
+    assert together == alone  # not the batch: int8 dynamic quantisation would scale a batch's activations together
     assert all(0.0 <= s <= 1.0 for s in together)
     assert model.score([]) == []
 

@@ -8,7 +8,7 @@ checkpoint (train/out/checkpoint.pt) and ends with the same weights. The budget 
 
     pip install -e '.[train]'   # torch==2.13.0, safetensors, onnx (CPU only)
     PYTHONPATH=src python train/make_data.py
-    PYTHONPATH=src python train/train.py --steps 288 --batch 16 --seq-len 96 --freeze-layers 3 --lr 8e-5 --seed 13 --threads 1 --log-every 8
+    PYTHONPATH=src python train/train.py --steps 5000 --batch 16 --seq-len 96 --freeze-layers 3 --lr 8e-5 --seed 13 --threads 2 --log-every 50 --save-every 100
 
 The result is written to src/retold/models/consistency.onnx; put its sha256 (printed at the end) in
 retold.nlp.CONSISTENCY_SHA256.
@@ -197,7 +197,7 @@ def train(args: argparse.Namespace) -> CrossEncoder:
 def _identity(args: argparse.Namespace) -> dict:
     """The settings that decide the weights (a checkpoint resumes only under the same ones)."""
     return {"steps": args.steps, "batch": args.batch, "seq_len": args.seq_len, "seed": args.seed, "lr": args.lr,
-            "freeze_layers": args.freeze_layers,
+            "freeze_layers": args.freeze_layers, "threads": args.threads,  # the sums' order differs with the thread count
             "data": args.data.name, "data_bytes": args.data.stat().st_size}
 
 
@@ -223,13 +223,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=OUT / "pairs.jsonl")
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--steps", type=int, default=288, help="training budget: optimiser steps")
+    parser.add_argument("--steps", type=int, default=5000, help="training budget: optimiser steps")
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--seq-len", type=int, default=96)
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--freeze-layers", type=int, default=3, help="the embeddings and this many lower layers stay as trained")
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=2, help="the same weights come only from the same thread count")
     parser.add_argument("--log-every", type=int, default=25)
     parser.add_argument("--save-every", type=int, default=40)
     parser.add_argument("--target", type=Path, default=TARGET)

@@ -104,8 +104,8 @@ def test_ctrl_c_then_kill_9_then_resume(tmp_path, source_text):
     rows = lines(out)
     assert sorted(row["id"] for row in rows) == sorted(f"a{n}.txt" for n in range(8))
     assert all(row["status"] == "ok" for row in rows)
-    assert set(rows[0]["result"]) == {"headline", "verdict_counts", "copied_4gram_ratio", "words",
-                                      "fallback_share", "warnings"}
+    assert set(rows[0]["result"]) == {"headline", "verdict_counts", "copied_4gram_ratio", "copied_outside_quotes",
+                                      "words", "fallback_share", "warnings"}
 
 
 def test_journal_cuts_a_torn_last_line(tmp_path):

@@ -200,8 +200,9 @@ class _Rewriter:
     def write(self, index: int, engines: list[Engine] | None = None, asked: int = 0) -> list[RewriteSentence]:
         """Source sentence ``index`` restated by the first engine whose text the checker accepts.
 
-        A model gets up to ``tries`` attempts, each with the checker's objections to the last; a sentence
-        that is mostly a direct quote skips the models (the quote must stay word for word)."""
+        A model gets up to ``tries`` attempts, each with the checker's objections to the last, and sees direct
+        quotes as placeholders that retold fills in verbatim; a sentence that is mostly a direct quote skips
+        the models (the quote must stay word for word)."""
         original = self.text(index)
         masked, quotes = _masked(original)
         for writer in engines or self.chain:

@@ -71,7 +71,10 @@ def test_ctrl_c_then_kill_9_then_resume(tmp_path, source_text):
 
     def start_and_stop(sig: int, wait_lines: int) -> subprocess.Popen:
         proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
+                                start_new_session=True,
+                                # a test run started as a background job ignores SIGINT, and so would the
+                                # child: give it the default disposition, as a terminal would
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         before = len(lines(out)) if out.exists() else 0
         deadline = time.monotonic() + 240
         while (len(lines(out)) if out.exists() else 0) < before + wait_lines:

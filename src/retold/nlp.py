@@ -155,7 +155,7 @@ def _onnx_session(path: Path):
 
 
 class ConsistencyModel:
-    """P(the evidence supports the claim) from retold's cross-encoder (MiniLM-L6, int8 ONNX), in batches."""
+    """P(the evidence supports the claim) from retold's cross-encoder (MiniLM-L6, int8 ONNX), one pair a run."""
 
     def __init__(self, path: Path = CONSISTENCY_FILE, sha256: str = CONSISTENCY_SHA256) -> None:
         from tokenizers import Tokenizer

@@ -1,7 +1,7 @@
 """judge: how likely is it that the evidence supports the claim? One small interface, two judges.
 
 * ``ConsistencyJudge``: retold's own cross-encoder (int8 ONNX, shipped in the package); what `check`
-  always uses. Milliseconds a claim, in batches.
+  always uses. About 10 ms a claim on 2 cores.
 * ``LocalJudge``: the local model (llama.cpp) asked "is every detail of the claim supported?"; the score
   is P(Yes) from the Yes/No log-probabilities of its next token. The source is read once (llama.cpp keeps
   it in its cache while the pairs that share it are asked one after another); each claim costs its own

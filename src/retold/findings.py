@@ -8,6 +8,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from retold.analyze import Analysis, normalise_words, words
+from retold.cache import memo
 
 if TYPE_CHECKING:
     from retold.report import Report
@@ -25,9 +26,7 @@ def ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
 
 def copied_ratio(source: str, rewrite: str, n: int = 4) -> float:
     """Share of the rewrite's n-word sequences that also occur in the source."""
-    theirs = set(ngrams(words(source), n))
-    ours = ngrams(words(rewrite), n)
-    return sum(1 for g in ours if g in theirs) / len(ours) if ours else 0.0
+    return _share_in(_grams(source, n), ngrams(words(rewrite), n))
 
 
 def copied_outside_quotes(source: str, paragraphs: list[str], n: int = 4) -> float:
@@ -35,12 +34,21 @@ def copied_outside_quotes(source: str, paragraphs: list[str], n: int = 4) -> flo
     copying a reader counts against a writer (a quote must be copied; the words around it need not be)."""
     from retold.quotes import quote_spans
 
-    theirs = set(ngrams(words(source), n))
     ours = []
     for paragraph in paragraphs:
         cuts = [0] + [i for span in quote_spans(paragraph) for i in span] + [len(paragraph)]
         for start, end in zip(cuts[::2], cuts[1::2]):  # the stretches between quotes
             ours += ngrams(words(paragraph[start:end]), n)
+    return _share_in(_grams(source, n), ours)
+
+
+@memo(maxsize=1)
+def _grams(source: str, n: int) -> frozenset[tuple[str, ...]]:
+    """The source's n-word sequences, made once for both copied measures of a check."""
+    return frozenset(ngrams(words(source), n))
+
+
+def _share_in(theirs: frozenset[tuple[str, ...]], ours: list[tuple[str, ...]]) -> float:
     return sum(1 for g in ours if g in theirs) / len(ours) if ours else 0.0
 
 

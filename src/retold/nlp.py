@@ -310,7 +310,7 @@ def cpu_has_amx() -> bool:
         flags = Path("/proc/cpuinfo").read_text(errors="replace")
     except OSError:
         return False
-    return "amx_int8" in flags.split() or "amx_tile" in flags.split()
+    return not {"amx_int8", "amx_tile"}.isdisjoint(flags.split())
 
 
 EXTRA_BUFFERS = False

@@ -23,6 +23,7 @@ from retold.article import Article
 from retold.cache import memo
 from retold.check.evidence import (
     Resolved,
+    content_lemmas,
     coverage,
     find_evidence,
     idf_of,
@@ -151,7 +152,7 @@ def _judge(
     opinion: float | None,
 ) -> SentenceReport:
     units = source.units
-    lemmas = facts.lemmas - {"say", "also"}
+    lemmas = content_lemmas(facts)
     covered = set().union(*(units[j].lemmas for j in evidence)) if evidence else set()
     primary = max(evidence, key=lambda j: coverage(lemmas, units[j].lemmas, idf)) if evidence else None
 
@@ -190,7 +191,7 @@ def _judge(
 def _unsupported(facts: Facts, source: Analysis, idf: dict[str, float], primary: Facts | None, evidence: str) -> Issue:
     """Words the source lacks, or else the words the evidence does not back (by occlusion), and the
     nearest evidence span."""
-    lemmas = facts.lemmas - {"say", "also"}
+    lemmas = content_lemmas(facts)
     missing = sorted(lemmas - source.lemmas, key=lambda l: (-weight(l, idf), facts.lemma_spans.get(l, (0, 0))))
     nearest = nearest_span(facts.text, primary.text) if primary is not None else None
     where: dict[str, Any] = {"source_span": nearest, "source_index": primary.index if primary is not None and nearest else None}

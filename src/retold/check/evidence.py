@@ -48,6 +48,11 @@ def coverage(lemmas: set[str], covered: set[str], idf: dict[str, float]) -> floa
     return sum(weight(l, idf) for l in lemmas & covered) / total if total else 1.0
 
 
+def content_lemmas(facts: Facts) -> set[str]:
+    """The lemmas a sentence's support is measured on: "say" and "also" carry no fact of their own."""
+    return facts.lemmas - {"say", "also"}
+
+
 def first_word(phrase: str) -> str:
     return phrase.split()[0].lower() if phrase.split() else ""
 
@@ -80,7 +85,7 @@ def source_text(article: Article) -> str:
 def find_evidence(facts: Facts, similarity, source: Analysis, idf: dict[str, float]) -> list[int]:
     """The source units that hold the sentence: the best, plus up to two that add what it still lacks."""
     units = source.units
-    lemmas = facts.lemmas - {"say", "also"}
+    lemmas = content_lemmas(facts)
     ranked = sorted(range(len(units)), key=lambda j: -(0.5 * similarity[j] + 0.5 * coverage(lemmas, units[j].lemmas, idf)))
     evidence = [ranked[0]] if ranked else []
     covered = set(units[evidence[0]].lemmas) if evidence else set()

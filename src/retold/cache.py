@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
-_CACHES: list[Any] = []
+_CACHES: list[Callable[[], None]] = []  # how to clear each cache
 
 
 def memo(maxsize: int | None = 128) -> Callable[[F], F]:
@@ -18,7 +18,7 @@ def memo(maxsize: int | None = 128) -> Callable[[F], F]:
 
     def wrap(fn: F) -> F:
         cached = lru_cache(maxsize=maxsize)(fn)
-        _CACHES.append(cached)
+        _CACHES.append(cached.cache_clear)
         return cached  # type: ignore[return-value]
 
     return wrap
@@ -26,10 +26,10 @@ def memo(maxsize: int | None = 128) -> Callable[[F], F]:
 
 def register(clear: Callable[[], None]) -> None:
     """A cache kept some other way (its ``clear``), so that reset_caches() clears it too."""
-    _CACHES.append(type("Registered", (), {"cache_clear": staticmethod(clear)}))
+    _CACHES.append(clear)
 
 
 def reset_caches() -> None:
     """Forget every cached parse, analysis, embedding and loaded model (they are loaded again on next use)."""
-    for cached in _CACHES:
-        cached.cache_clear()
+    for clear in _CACHES:
+        clear()

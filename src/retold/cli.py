@@ -12,7 +12,7 @@ import click
 from retold.errors import RetoldError
 from retold.extract import extract
 from retold.inputs import read_input
-from retold.options import ENGINE_NAMES, RewriteOptions
+from retold.options import ENGINE_NAMES, MAX_TRIES, MIN_WORDS, RewriteOptions
 from retold.render import (
     article_markdown,
     article_text,
@@ -123,11 +123,11 @@ def rewrite_options(fn):
         click.option("--base-url", envvar="RETOLD_BASE_URL", help="openai engine: the server's API root, e.g. http://127.0.0.1:8080/v1."),
         click.option("--api-model", help="openai engine: the model name to ask the server for."),
         click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="openai engine: seconds per request."),
-        click.option("--words", type=click.IntRange(min=20), help="Target length in words (default: the source's length)."),
+        click.option("--words", type=click.IntRange(min=MIN_WORDS), help="Target length in words (default: the source's length)."),
         click.option("--keyword", help="A focus phrase for the headline or lead."),
         click.option("--style", default="neutral", show_default=True, help="A word or two of house style, e.g. 'plain', 'formal'."),
         click.option("--seed", type=int, default=0, show_default=True),
-        click.option("--tries", type=click.IntRange(min=1, max=10), default=2, show_default=True, help="Model tries per sentence before the rules take over."),
+        click.option("--tries", type=click.IntRange(min=1, max=MAX_TRIES), default=2, show_default=True, help="Model tries per sentence before the rules take over."),
         click.option("--judge", type=click.Choice(["model"]), help="Every check also asks the local model, as a second opinion (slower)."),
     ]
 

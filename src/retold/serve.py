@@ -17,7 +17,6 @@ import binascii
 import functools
 import json
 import logging
-import re
 import secrets
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -35,8 +34,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import retold
 from retold.errors import RetoldError
+from retold.inputs import replace_surrogates
 from retold.jobs import JobStore, QueueFull
-from retold.options import EngineName, RewriteOptions
+from retold.options import MAX_KEYWORD, MAX_STYLE, MAX_TRIES, MIN_WORDS, EngineName, RewriteOptions
 from retold.render import report_html, report_markdown, rewrite_html, rewrite_markdown
 from retold.settings import settings
 
@@ -57,16 +57,8 @@ DOCS_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 DOCUMENT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
                 "form-action 'none'; frame-ancestors 'none'")
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _characters(text: str) -> str:
-    """JSON can carry lone surrogates ("\\udfff"), which are not characters: each becomes U+FFFD, as
-    bytes that are not UTF-8 do when decoded."""
-    return _SURROGATE.sub("\ufffd", text)
-
-
-Text = Annotated[str, AfterValidator(_characters)]
+Text = Annotated[str, AfterValidator(replace_surrogates)]
+"""JSON can carry lone surrogates ("\\udfff"), which are not characters: each becomes U+FFFD."""
 
 
 class ExtractIn(BaseModel):
@@ -83,11 +75,11 @@ class RewriteIn(BaseModel):
     text: Text = Field(description="The source page or article (HTML or text).")
     engine: EngineName = "local"
     model: Literal["default", "smollm2"] | None = Field(None, description="local engine: which packaged model.")
-    words: int | None = Field(None, ge=20, le=5000)
-    keyword: Text | None = Field(None, max_length=100)
-    style: Text = Field("neutral", max_length=40)
+    words: int | None = Field(None, ge=MIN_WORDS, le=5000)
+    keyword: Text | None = Field(None, max_length=MAX_KEYWORD)
+    style: Text = Field("neutral", max_length=MAX_STYLE)
     seed: int = 0
-    tries: int = Field(2, ge=1, le=10)
+    tries: int = Field(2, ge=1, le=MAX_TRIES)
 
 
 def rewrite_job(request: dict[str, Any], progress, *, base_url: str | None, api_model: str | None

@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Literal
 
@@ -122,13 +123,9 @@ def feed(path: Path) -> list[Item]:
             items.append(Item(id=item_id, error="the feed entry holds no article text (retold fetches no URLs)"))
             continue
         title = entry.get("title", "").strip()
-        html = f"<html><body><article><h1>{_escape(title)}</h1>{body}</article></body></html>" if title else body
+        html = f"<html><body><article><h1>{escape(title, quote=False)}</h1>{body}</article></body></html>" if title else body
         items.append(Item(id=item_id, text=html.encode()))
     return items
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _files(folder: Path) -> list[Path]:

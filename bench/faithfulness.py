@@ -107,14 +107,12 @@ def support(sentence: dict) -> float:
 def predict(result: dict, threshold: float, weights: dict[str, float] | None = None, cut_at: float | None = None) -> tuple[bool, float]:
     """(supported?, score) of a claim: every sentence passes its checks and the gate: the support
     threshold when ``weights`` is None (checks alone), else the decision with those weights."""
-    from retold.check import decision
+    from retold.check import DECISION_THRESHOLD, decision
 
     sentences = result["sentences"]
     if not sentences:
         return False, 0.0
-    from retold.check import DECISION_THRESHOLD
-
-    gate = (lambda s: support(s)) if weights is None else (lambda s: decision(s["signals"], weights))  # noqa: E731
+    gate = support if weights is None else (lambda s: decision(s["signals"], weights))  # noqa: E731
     cut = threshold if weights is None else (cut_at if cut_at is not None else DECISION_THRESHOLD)
     ok = all(not s["checks"] and gate(s) >= cut for s in sentences)
     return ok, min(gate(s) * (0.5 if s["checks"] else 1.0) for s in sentences)

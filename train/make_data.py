@@ -350,7 +350,9 @@ def claim_pairs(claims: list[dict]) -> list[dict]:
         claim_sents = sentences(item["claim"]) or [item["claim"]]
         if item["label"] == 0 and len(claim_sents) > 1:
             continue  # which sentence is wrong is not known
-        sents = cache.setdefault(item["source"], sentences(item["source"]))
+        if item["source"] not in cache:  # each source split once for all its claims
+            cache[item["source"]] = sentences(item["source"])
+        sents = cache[item["source"]]
         if not sents:
             continue
         for claim in claim_sents:

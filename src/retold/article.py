@@ -57,10 +57,6 @@ class Article:
             self._quotes = quotes_of(self)
         return self._quotes
 
-    @quotes.setter
-    def quotes(self, value: list[Quote]) -> None:
-        self._quotes = value
-
     @property
     def body(self) -> str:
         return PARAGRAPH_SEPARATOR.join(self.paragraphs)

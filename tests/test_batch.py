@@ -173,6 +173,9 @@ def test_folder_pair_check(tmp_path, source_text, rewrite_text):
     lead = next(line for line in source_text.splitlines() if line.startswith("Ghalibaf stressed"))
     (rewrites / "same.html").write_text(lead, encoding="utf-8")  # copied from the source: supported
     (sources / "orphan.txt").write_text(source_text, encoding="utf-8")
+    # a file that cannot be read, even by root: reading /proc/self/mem at offset 0 is an I/O error
+    (sources / "unreadable.txt").symlink_to("/proc/self/mem")
+    (rewrites / "unreadable.txt").write_text(rewrite_text, encoding="utf-8")
     out = tmp_path / "out.jsonl"
     done = run_cli("batch", "check", str(sources), "--rewrites", str(rewrites), "--output", str(out),
                    "--workers", "2", "--quiet")
@@ -180,6 +183,7 @@ def test_folder_pair_check(tmp_path, source_text, rewrite_text):
     assert done.stderr.decode().count("\n") == 1  # --quiet: the summary line only
     got = {row["id"]: row for row in lines(out)}
     assert got["orphan.txt"]["status"] == "error" and "no rewrite named orphan.txt" in got["orphan.txt"]["error"]
+    assert got["unreadable.txt"]["status"] == "error" and "cannot read" in got["unreadable.txt"]["error"]
     counts = got["iran.txt"]["result"]["document"]["verdict_counts"]
     assert counts["contradicted"] >= 1 and counts["unsupported"] >= 1  # the example's invented claims
     assert got["same.html"]["result"]["document"]["faithful"] is True

@@ -88,6 +88,25 @@ def test_swapped_actor_is_contradicted():
     assert verdict == "contradicted" and "role" in issues
 
 
+SHARES = ("The company said on Monday that its chief executive, Maria Lopez, will receive 40 million shares. "
+          "Its founder, David Chen, sold 12 million shares last year.")
+
+
+@pytest.mark.parametrize("rewrite, given_to", [
+    ("David Chen will receive 40 million shares, the company said on Monday.", "Maria Lopez"),
+    ("Maria Lopez, who sold 12 million shares last year, is the chief executive.", "David Chen"),
+    ("Maria Lopez, the chief executive, will receive 40 million shares, the company said on Monday.", None),
+    ("Founder David Chen, who sold 12 million shares last year, is leaving.", None),
+])
+def test_a_number_given_to_another_named_actor_is_contradicted(rewrite, given_to):
+    report = retold.check(SHARES, rewrite)
+    issues = [i for s in report.sentences for i in s.issues if i.type == "number"]
+    if given_to:
+        assert report.sentences[0].verdict == "contradicted" and given_to in issues[0].message
+    else:
+        assert not issues
+
+
 def test_invented_expert_view_is_unsupported():
     verdict, issues, _ = only("Experts say the new budget will improve exam results across the city.")
     assert verdict == "unsupported" and "attribution" in issues

@@ -86,6 +86,18 @@ def test_mostly_quoted_sentences_never_reach_the_model(article):
     assert not any(r.startswith("\"We believe that the security of Iran") for r in asked)
 
 
+def test_the_rest_of_a_quote_that_began_in_the_sentence_before_never_reaches_the_model():
+    text = ("The governor's rivals met on Monday in the state capital to plan their campaign for the spring. "
+            "“Matt has my Complete and Total Endorsement, and always has. GET OUT and VOTE on November 5th for "
+            "your GREAT Governor, @MattBevin!” the president wrote before the vote. Turnout in the state was the "
+            "highest in two decades, officials said on Wednesday after counting ended.")
+    engine = Scripted({})
+    result = retold.rewrite(retold.extract(text, kind="article"), engine=engine, tries=1)
+    asked = " ".join(r.text for r in engine.asked if r.kind == "sentence")
+    assert "GET OUT" not in asked and "Turnout" in asked
+    assert "GET OUT and VOTE on November 5th" in result.body  # the rules keep it word for word
+
+
 def test_the_rules_engine_is_an_ordinary_engine(article):
     assert tuple(ENGINES) == ENGINE_NAMES
     by_name = retold.rewrite(article, engine="rules", words=80)

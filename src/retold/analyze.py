@@ -61,6 +61,7 @@ class Number:
     unit: str  # lemma of the noun it counts, or the entity label
     start: int
     end: int
+    actor: str | None = None  # entity key of the named subject of the clause it belongs to ("Trump won by 30 points")
 
 
 @dataclass
@@ -181,7 +182,7 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
         elif ent.label_ in ("DATE", "TIME"):
             facts.dates.append(Mention(ent.text, ent.label_, ent.text.lower(), start, end))
     in_date = {t.i for ent in ents if ent.label_ in ("DATE", "TIME") for t in ent}
-    facts.numbers = _numbers(span, in_date, rel)
+    facts.numbers = _numbers(span, in_date, rel, entity_of)
 
     for token in span:
         lemma = token.lemma_.lower()
@@ -247,7 +248,7 @@ def _person_places(ents: list[Span]) -> dict[str, set[str]]:
     return found
 
 
-def _numbers(span: Span, skip: set[int], rel) -> list[Number]:
+def _numbers(span: Span, skip: set[int], rel, entity_of: dict[int, Span]) -> list[Number]:
     numbers = []
     tokens = list(span)
     for k, token in enumerate(tokens):
@@ -262,8 +263,37 @@ def _numbers(span: Span, skip: set[int], rel) -> list[Number]:
         head = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
         unit = "%" if following in ("%", "percent", "per") else head.lemma_.lower() if head is not None else token.ent_type_
         start, end = rel(token)
-        numbers.append(Number(value, token.text, unit, start, end))
+        numbers.append(Number(value, token.text, unit, start, end, _clause_actor(token, entity_of)))
     return numbers
+
+
+_RELATIVE = {"who", "which", "that"}
+
+
+def _clause_actor(token: Token, entity_of: dict[int, Span]) -> str | None:
+    """The named subject (or passive agent) of the nearest clause above ``token``; through a relative
+    pronoun, the noun the clause describes ("Edwards, who won by 20 points" -> Edwards). None if unnamed."""
+    node = token
+    while node.head is not node:
+        node = node.head
+        if node.pos_ not in ("VERB", "AUX"):
+            continue
+        actor = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        agent = next((c for c in node.children if c.dep_ == "agent"), None)
+        if agent is not None and actor is not None and actor.dep_ == "nsubjpass":
+            actor = next((c for c in agent.children if c.dep_ == "pobj"), actor)
+        if actor is None:
+            if node.dep_ in ("acl", "relcl"):  # a clause about a noun, without its own subject: actor unknown
+                return None
+            continue
+        if actor.lower_ in _RELATIVE and node.dep_ == "relcl":
+            actor = node.head
+        for candidate in (actor, *(c for c in actor.children if c.dep_ == "appos")):  # "its chief, Maria Lopez,"
+            key = _key_of(candidate, entity_of)
+            if not key.startswith("word:"):
+                return key
+        return None
+    return None
 
 
 def parse_number(text: str) -> float | None:

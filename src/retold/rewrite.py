@@ -239,13 +239,15 @@ class _Rewriter:
         return None
 
     def quotes(self, index: int) -> list[Quote]:
+        """The direct quotes in source sentence ``index``, also those that begin in an earlier sentence."""
         sentence = self.source.sentences[index]
-        return [q for q in self.source.quotes if sentence.start <= q.start < sentence.end]
+        return [q for q in self.source.quotes if q.start < sentence.end and q.end > sentence.start]
 
     def mostly_quote(self, index: int) -> bool:
         """A sentence that is mostly a direct quote is the rules' job: the quote must stay word for word."""
-        quoted = sum(len(q.text.split()) for q in self.quotes(index))
-        return quoted > 0.5 * len(self.source.sentences[index].text.split())
+        sentence = self.source.sentences[index]
+        quoted = sum(min(q.end, sentence.end) - max(q.start, sentence.start) for q in self.quotes(index))
+        return quoted > 0.5 * (sentence.end - sentence.start)
 
     def repair(self, done: dict[int, list[RewriteSentence]]) -> Report:
         """Check the whole text; a model's sentence that fails in context falls back to the rules, then is dropped."""

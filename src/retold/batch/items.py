@@ -46,7 +46,7 @@ def read_items(task: Task, path: str | Path, rewrites: str | Path | None = None)
     if path.is_dir():
         if task == "check":
             raise InputError(f"{path}: a folder of sources needs --rewrites DIR, the folder of rewrites to check")
-        return [Item(id=p.name, text=_read(p)) for p in _files(path)]
+        return [_file_item(p.name, p) for p in _files(path)]
     head = path.open("rb").read(2048).lstrip().lower()
     if head.startswith(b"<") and any(hint in head for hint in _FEED_HINTS):
         if task == "check":
@@ -99,7 +99,7 @@ def folder_pair(sources: Path, rewrites: Path) -> list[Item]:
         elif name not in left:
             items.append(Item(id=name, error=f"no source named {name} in {sources}"))
         else:
-            items.append(Item(id=name, text=_read(right[name]), source=_read(left[name])))
+            items.append(_file_item(name, right[name], left[name]))
     return items
 
 
@@ -132,11 +132,18 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES)
 
 
-def _read(path: Path) -> bytes:
+def _file_item(name: str, text: Path, source: Path | None = None) -> Item:
+    """An item from files; one that cannot be read is a failed item, not a failed batch."""
     from retold.inputs import MAX_INPUT_BYTES
 
-    with path.open("rb") as handle:
-        return handle.read(MAX_INPUT_BYTES + 1)  # the worker refuses more than the limit
+    def read(path: Path) -> bytes:
+        with path.open("rb") as handle:
+            return handle.read(MAX_INPUT_BYTES + 1)  # the worker refuses more than the limit
+
+    try:
+        return Item(id=name, text=read(text), source=read(source) if source else b"")
+    except OSError as exc:
+        return Item(id=name, error=f"cannot read {exc.filename or name}: {exc.strerror or exc}")
 
 
 def _unique(items: Iterable[Item], path: Path) -> list[Item]:

@@ -22,6 +22,7 @@ def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | No
     return [
         *_check_names(facts, source),
         *_check_numbers(facts, found, units),
+        *_check_number_actors(facts, found, units),
         *_check_dates(facts, resolved, primary, units),
         *_check_quotes(facts, rewrite, source),
         *_check_polarity(facts, found),
@@ -81,6 +82,30 @@ def _check_numbers(facts: Facts, evidence: list[Facts], units: list[Facts]) -> l
         else:
             issues.append(Issue("number", f"the number {number.text} is not in the source", (number.start, number.end)))
     return issues
+
+
+def _check_number_actors(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
+    """A number given to another actor: "Lopez will receive 40 million shares" where the source gives them
+    to Chen. Only when both actors are named, no source sentence gives the number to the rewrite's actor,
+    and the source's actor is not named anywhere in the rewrite sentence (a reworded clause keeps them)."""
+    issues = []
+    for number in facts.numbers:
+        ours = number.actor
+        if ours is None or any(n.value == number.value and n.actor and same_entity(ours, n.actor) for u in units for n in u.numbers):
+            continue
+        for unit in evidence:
+            theirs = next((n for n in unit.numbers if n.value == number.value and n.actor), None)
+            if theirs is None or theirs.actor is None or any(same_entity(m.key, theirs.actor) for m in facts.names):
+                continue
+            issues.append(Issue("number", f"the source gives {theirs.text} to {_named(unit, theirs.actor)}, not to {_named(facts, ours)}",
+                                (number.start, number.end), (theirs.start, theirs.end), unit.index, contradicts=True))
+            break
+    return issues
+
+
+def _named(facts: Facts, key: str) -> str:
+    """How the sentence writes the entity ``key``."""
+    return next((m.text for m in facts.names if same_entity(m.key, key)), key.split(":", 1)[1])
 
 
 def _date_kinds(words: set[str]) -> tuple[set[str], set[str]]:

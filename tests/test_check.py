@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 
 import pytest
 
@@ -105,6 +106,20 @@ def test_a_number_given_to_another_named_actor_is_contradicted(rewrite, given_to
         assert report.sentences[0].verdict == "contradicted" and given_to in issues[0].message
     else:
         assert not issues
+
+
+def test_a_number_in_a_sentence_without_a_subject_is_read():
+    def too_slow(*_):
+        raise TimeoutError("the clause of the number was searched for ever")
+
+    before = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(60)
+    try:
+        report = retold.check(SHARES, "Record year: 40 million shares for Maria Lopez.")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)
+    assert report.sentences[0].verdict != "contradicted"
 
 
 def test_invented_expert_view_is_unsupported():

@@ -86,7 +86,8 @@ class Facts:
     numbers: list[Number] = field(default_factory=list)
     dates: list[Mention] = field(default_factory=list)
     quotes: list[tuple[int, int]] = field(default_factory=list)
-    negated: set[str] = field(default_factory=set)
+    negated: set[str] = field(default_factory=set)  # lemmas of the verbs and adjectives it negates
+    predicates: set[str] = field(default_factory=set)  # lemmas of its verbs and adjectives
     modal: dict[str, str] = field(default_factory=dict)
     roles: list[tuple[str, str, str]] = field(default_factory=list)  # (actor key, verb lemma, target key)
     attributions: list[Attribution] = field(default_factory=list)
@@ -189,7 +190,10 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
         facts.lemma_spans.setdefault(place_key(token.text) or lemma, rel(token))
         if token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV") and not token.is_stop:
             facts.lemmas.add(place_key(token.text) or lemma)
-        if token.dep_ == "neg" or lemma in ("never", "no") and token.dep_ in ("neg", "det", "advmod"):
+        if token.pos_ in ("VERB", "ADJ"):
+            facts.predicates.add(lemma)
+        negates = token.dep_ == "neg" or lemma in ("never", "no") and token.dep_ in ("neg", "det", "advmod")
+        if negates and token.head.pos_ in ("VERB", "AUX", "ADJ"):  # "no wins" negates no act: not compared
             facts.negated.add(token.head.lemma_.lower())
         if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("aux", "auxpass"):
             for child in token.children:
@@ -274,7 +278,7 @@ def _clause_actor(token: Token, entity_of: dict[int, Span]) -> str | None:
     """The named subject (or passive agent) of the nearest clause above ``token``; through a relative
     pronoun, the noun the clause describes ("Edwards, who won by 20 points" -> Edwards). None if unnamed."""
     node = token
-    while node.head is not node:
+    while node.head.i != node.i:
         node = node.head
         if node.pos_ not in ("VERB", "AUX"):
             continue

@@ -25,6 +25,7 @@ from retold.check.evidence import (
     Resolved,
     content_lemmas,
     coverage,
+    covered_lemmas,
     find_evidence,
     idf_of,
     nearest_span,
@@ -192,7 +193,7 @@ def _unsupported(facts: Facts, source: Analysis, idf: dict[str, float], primary:
     """Words the source lacks, or else the words the evidence does not back (by occlusion), and the
     nearest evidence span."""
     lemmas = content_lemmas(facts)
-    missing = sorted(lemmas - source.lemmas, key=lambda l: (-weight(l, idf), facts.lemma_spans.get(l, (0, 0))))
+    missing = sorted(lemmas - covered_lemmas(lemmas, source.lemmas), key=lambda l: (-weight(l, idf), facts.lemma_spans.get(l, (0, 0))))
     nearest = nearest_span(facts.text, primary.text) if primary is not None else None
     where: dict[str, Any] = {"source_span": nearest, "source_index": primary.index if primary is not None and nearest else None}
     if missing:

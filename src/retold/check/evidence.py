@@ -4,8 +4,11 @@ word overlap; never the proof), and the subject a pronoun or "the agreement" ref
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 from dataclasses import dataclass
+
+import snowballstemmer
 
 from retold.analyze import Analysis, Facts
 from retold.article import Article
@@ -45,7 +48,26 @@ def weight(lemma: str, idf: dict[str, float]) -> float:
 
 def coverage(lemmas: set[str], covered: set[str], idf: dict[str, float]) -> float:
     total = sum(weight(l, idf) for l in lemmas)
-    return sum(weight(l, idf) for l in lemmas & covered) / total if total else 1.0
+    return sum(weight(l, idf) for l in covered_lemmas(lemmas, covered)) / total if total else 1.0
+
+
+def covered_lemmas(lemmas: set[str], covered: set[str] | frozenset[str]) -> set[str]:
+    """The ``lemmas`` that ``covered`` holds, as the same lemma or another form of the word ("warned"
+    for "warning", "implement" for "implementation": the same Porter2 stem)."""
+    found = lemmas & covered
+    rest = lemmas - found
+    if rest:
+        stems = {_stem(c) for c in covered}
+        found |= {l for l in rest if _stem(l) in stems}
+    return found
+
+
+@functools.cache
+def _stem(lemma: str) -> str:
+    return _STEMMER.stemWord(lemma)
+
+
+_STEMMER = snowballstemmer.stemmer("english")
 
 
 def content_lemmas(facts: Facts) -> set[str]:

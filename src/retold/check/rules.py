@@ -189,7 +189,7 @@ def _check_polarity(facts: Facts, evidence: list[Facts]) -> list[Issue]:
 
 def _polarity(facts: Facts, primary: Facts) -> list[Issue]:
     issues = []
-    shared = (facts.lemmas & primary.lemmas) - {"be", "have", "do"}
+    shared = (facts.predicates & primary.predicates) - {"be", "have", "do"}  # "did not campaign" / "his campaign": not compared
     for verb in shared:
         if (verb in facts.negated) != (verb in primary.negated):
             said = "denies" if verb in primary.negated else "affirms"

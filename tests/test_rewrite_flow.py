@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 import retold
-from retold.engines import ENGINES, Request
+from retold.engines import ENGINES, Request, messages
 from retold.options import ENGINE_NAMES, RewriteOptions
 
 LEAD = "Iranian Parliament Speaker Bagher Ghalibaf urged Baghdad"  # in the first body sentence of the example
@@ -144,3 +144,6 @@ def test_a_model_sees_quotes_as_placeholders_and_retold_fills_them_in_verbatim(a
     written = next(s for s in result.sentences if "deepen" in s.text)
     assert "“deepen compared to the past.”" in written.text and "“to achieve greater stability”" in written.text
     assert "[Q" not in result.body and written.engine == "scripted"
+    assert "[Q1]" in messages(asked[0])[0]["content"]
+    headline = next(r for r in engine.asked if r.kind == "headline")
+    assert "[Q1]" not in messages(headline)[0]["content"]  # told of placeholders, a model wrote them into headlines

@@ -22,10 +22,12 @@ from retold.sentences import end_sentence
 SYSTEM = (
     "You are a news editor who restates wire copy in fresh words. Keep every fact and add none: "
     "keep names, titles, numbers and dates exactly; anything inside quotation marks stays word for word, "
-    "inside quotation marks, with the same speaker; a placeholder such as [Q1] stands for a direct quote: "
-    "keep it exactly as written, once, with its speaker; no opinions, background or explanations. "
+    "inside quotation marks, with the same speaker; no opinions, background or explanations. "
     "Reply with the rewritten text only."
 )
+PLACEHOLDERS = (" A placeholder such as [Q1] stands for a direct quote: keep it exactly as written, once, "
+                "with its speaker.")
+"""Said only when the text has placeholders: told of them, a model put "[Q1]" into headlines."""
 
 
 @dataclass
@@ -52,7 +54,8 @@ def messages(request: Request) -> list[dict[str, str]]:
         ask = f"Rewrite this sentence for a {request.style} news article: new wording and word order, same facts."
     if request.feedback:
         ask += " Your last version was rejected: " + "; ".join(request.feedback) + ". Fix that."
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": f"{ask}\n\n{request.text}"}]
+    system = SYSTEM + (PLACEHOLDERS if "[Q1]" in request.text else "")
+    return [{"role": "system", "content": system}, {"role": "user", "content": f"{ask}\n\n{request.text}"}]
 
 
 _LABEL = re.compile(r"^[^\n]{0,60}:$")  # "Here is the rewritten sentence:" on a line of its own

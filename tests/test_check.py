@@ -122,6 +122,13 @@ def test_a_number_in_a_sentence_without_a_subject_is_read():
     assert report.sentences[0].verdict != "contradicted"
 
 
+def test_an_acronym_of_words_in_the_source_is_in_the_source():
+    source = "The company shelved its plans for an initial public offering on September 30 after investors grew wary."
+    assert retold.check(source, "The company shelved its IPO on September 30 after investors grew wary.").faithful
+    invented = retold.check(source, "The company shelved its IPO on September 30 after the SEC grew wary.")
+    assert "‘SEC’ is not in the source" in [i.message for s in invented.sentences for i in s.issues]
+
+
 def test_invented_expert_view_is_unsupported():
     verdict, issues, _ = only("Experts say the new budget will improve exam results across the city.")
     assert verdict == "unsupported" and "attribution" in issues

@@ -43,7 +43,7 @@ def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
     for mention in facts.names:
         in_source = any(same_entity(mention.key, m.key) for u in units for m in u.names)
         words = re.sub(r"^the | s$", "", normalise_words(mention.text))  # "The Royal Children's" -> "royal children"
-        if not in_source and f" {words} " not in f" {source.normal_text} ":
+        if not in_source and f" {words} " not in f" {source.normal_text} " and not _spelled_out(mention.text, source):
             issues.append(Issue("entity", f"‘{mention.text}’ is not in the source", (mention.start, mention.end)))
     for person, places in facts.person_places.items():
         said = set().union(*(u.person_places.get(person, set()) for u in units))
@@ -61,6 +61,15 @@ def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
                 )
             )
     return issues
+
+
+def _spelled_out(name: str, source: Analysis) -> bool:
+    """An acronym of three letters or more that begin consecutive words of the source: "IPO" for "initial
+    public offering" (two letters would match too much by chance)."""
+    letters = name.removesuffix("s").replace(".", "")
+    if not (3 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()):
+        return False
+    return letters.lower() in "".join(w[0] for w in source.normal_text.split())
 
 
 def _places(keys: set[str]) -> str:

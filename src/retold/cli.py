@@ -122,7 +122,7 @@ def rewrite_options(fn):
         click.option("--model", help="local engine: a GGUF file, or 'smollm2' (default: the packaged Qwen2.5 1.5B model)."),
         click.option("--base-url", envvar="RETOLD_BASE_URL", help="openai engine: the server's API root, e.g. http://127.0.0.1:8080/v1."),
         click.option("--api-model", help="openai engine: the model name to ask the server for."),
-        click.option("--timeout", type=click.FloatRange(min=1), default=60.0, show_default=True, help="openai engine: seconds per request."),
+        click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True, help="openai engine: seconds per request."),
         click.option("--words", type=click.IntRange(min=MIN_WORDS), help="Target length in words (default: the source's length)."),
         click.option("--keyword", help="A focus phrase for the headline or lead."),
         click.option("--style", default="neutral", show_default=True, help="A word or two of house style, e.g. 'plain', 'formal'."),

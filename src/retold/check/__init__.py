@@ -50,8 +50,8 @@ GATE = "support"
 """What gates `unsupported` when no explicit check fires: "support" (the threshold above) or "decision"
 (DECISION below, over the consistency model). Still "support". The model trained for 5,000 steps
 (docs/consistency-model.md) ranks claims far better than the first one (mean news ROC AUC 0.67 against
-0.51 on the report-half sample), but the fitted decision scores 0.590 against the threshold's 0.608 mean
-news balanced accuracy (BENCHMARKS.md), worst set 0.482: no single cut fits every set, and at one cut the
+0.51 on the report-half sample), but the fitted decision scores 0.595 against the threshold's 0.609 mean
+news balanced accuracy (BENCHMARKS.md, commit 569df27), worst set 0.482: no single cut fits every set, and at one cut the
 model adds little to similarity and coverage. Switch when a decision beats the support gate on the report half."""
 DECISION = {"bias": -2.833, "consistency": 0.1, "similarity": 2.203, "evidence_coverage": 1.719}
 """Weights of the logistic regression that gates `unsupported` when no explicit check fires, over the

@@ -108,6 +108,12 @@ def test_a_number_given_to_another_named_actor_is_contradicted(rewrite, given_to
         assert not issues
 
 
+def test_the_same_actor_written_another_way_keeps_its_number():
+    source = "The U.S. had won all previous 15 meetings with their North American neighbours, though they had not met since 1965."
+    report = retold.check(source, "The U. S. had won all 15 previous meetings with its North American neighbours.")
+    assert not [i for s in report.sentences for i in s.issues if i.type == "number"]
+
+
 def test_a_number_in_a_sentence_without_a_subject_is_read():
     def too_slow(*_):
         raise TimeoutError("the clause of the number was searched for ever")

@@ -62,6 +62,7 @@ class Number:
     start: int
     end: int
     actor: str | None = None  # entity key of the named subject of the clause it belongs to ("Trump won by 30 points")
+    actor_text: str = ""  # that subject as written
 
 
 @dataclass
@@ -267,16 +268,17 @@ def _numbers(span: Span, skip: set[int], rel, entity_of: dict[int, Span]) -> lis
         head = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
         unit = "%" if following in ("%", "percent", "per") else head.lemma_.lower() if head is not None else token.ent_type_
         start, end = rel(token)
-        numbers.append(Number(value, token.text, unit, start, end, _clause_actor(token, entity_of)))
+        numbers.append(Number(value, token.text, unit, start, end, *(_clause_actor(token, entity_of) or (None, ""))))
     return numbers
 
 
 _RELATIVE = {"who", "which", "that"}
 
 
-def _clause_actor(token: Token, entity_of: dict[int, Span]) -> str | None:
+def _clause_actor(token: Token, entity_of: dict[int, Span]) -> tuple[str, str] | None:
     """The named subject (or passive agent) of the nearest clause above ``token``; through a relative
-    pronoun, the noun the clause describes ("Edwards, who won by 20 points" -> Edwards). None if unnamed."""
+    pronoun, the noun the clause describes ("Edwards, who won by 20 points" -> Edwards): its entity key and
+    its text. None if unnamed."""
     node = token
     while node.head.i != node.i:
         node = node.head
@@ -295,7 +297,8 @@ def _clause_actor(token: Token, entity_of: dict[int, Span]) -> str | None:
         for candidate in (actor, *(c for c in actor.children if c.dep_ == "appos")):  # "its chief, Maria Lopez,"
             key = _key_of(candidate, entity_of)
             if not key.startswith("word:"):
-                return key
+                ent = entity_of.get(candidate.i)
+                return key, ent.text if ent is not None else candidate.text
         return None
     return None
 

@@ -12,27 +12,26 @@ import importlib
 import statistics
 import sys
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from rewrite import articles  # noqa: E402
 
 import retold  # noqa: E402
 from retold import engines  # noqa: E402
-from retold.analyze import words  # noqa: E402
+from retold.findings import copied_ratio  # noqa: E402
 from retold.options import RewriteOptions  # noqa: E402
 
 rewriting = importlib.import_module("retold.rewrite")
+first_try_messages = engines.messages
 
 
-def copied(source: str, text: str) -> float:
-    grams = lambda t: [tuple(words(t)[i : i + 4]) for i in range(len(words(t)) - 3)]  # noqa: E731
-    ours, theirs = grams(text), set(grams(source))
-    return sum(g in theirs for g in ours) / max(1, len(ours))
-
-
-def free(request: engines.Request) -> engines.Request:
-    """The same retry, asked as a first try is (the objections are added by hand below)."""
-    return engines.Request(request.text, style=request.style, seed=request.seed)
+def free_messages(request: engines.Request) -> list[dict[str, str]]:
+    """The old retry: a first try's request, with the objections added before the sentence."""
+    messages = first_try_messages(engines.Request(request.text, style=request.style, seed=request.seed))
+    objections = " Your last version was rejected: " + "; ".join(request.feedback or []) + ". Fix that."
+    messages[1]["content"] = messages[1]["content"].replace("\n\n", objections + "\n\n", 1)
+    return messages
 
 
 def main() -> None:
@@ -51,31 +50,21 @@ def main() -> None:
             objections = problem or job.objections(first)
             if objections is None:
                 continue
-            retry = engines.Request(masked, feedback=objections, seed=1)
+            retry = engines.Request(masked, feedback=objections, seed=1)  # temperature 0.7 both ways, as retold asks
             for label in results:
-                if label == "free":  # the old retry: the first request's wording plus the objections
-                    messages = engines.messages(free(retry))
-                    messages[1]["content"] = messages[1]["content"].replace(
-                        "\n\n", " Your last version was rejected: " + "; ".join(objections) + ". Fix that.\n\n", 1)
-                    reply = engines.clean(writer_reply(writer, messages, retry))
+                if label == "free":
+                    with mock.patch.object(engines, "messages", free_messages):
+                        reply = writer.write(retry)
                 else:
                     reply = writer.write(retry)
                 candidate, problem = rewriting._filled(reply, quotes)
                 accepted = not problem and job.objections(candidate) is None
-                results[label].append((accepted, copied(original, candidate)))
+                results[label].append((accepted, copied_ratio(original, candidate)))
         print(f"{name}: {len(results['free'])} first tries rejected so far", file=sys.stderr)
     for label, rows in results.items():
         accepted = [c for ok, c in rows if ok]
         print(f"{label}: {len(accepted)} of {len(rows)} retries accepted; median copied share of those "
               f"{statistics.median(accepted) if accepted else float('nan'):.2f}")
-
-
-def writer_reply(writer, messages: list[dict[str, str]], request: engines.Request) -> str:
-    from retold.nlp import llama
-
-    reply = llama(writer.path).create_chat_completion(messages=messages, temperature=request.temperature,
-                                                      max_tokens=engines._budget(request, writer.max_tokens), seed=request.seed)
-    return reply["choices"][0]["message"]["content"] or ""
 
 
 if __name__ == "__main__":

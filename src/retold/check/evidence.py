@@ -4,7 +4,6 @@ word overlap; never the proof), and the subject a pronoun or "the agreement" ref
 from __future__ import annotations
 
 import difflib
-import functools
 import math
 from dataclasses import dataclass
 
@@ -62,7 +61,7 @@ def covered_lemmas(lemmas: set[str], covered: set[str] | frozenset[str]) -> set[
     return found
 
 
-@functools.cache
+@memo(maxsize=None)
 def _stem(lemma: str) -> str:
     return _STEMMER.stemWord(lemma)
 

@@ -5,9 +5,10 @@ that are English and 150 to 900 words long, taken in order of their sha256 key, 
 rule, not picked by result); plus the example source. Each is rewritten at its own length.
 
 Per article: seconds (wall, 2 cores), words, copied 4-gram ratio, share of the source's named entities
-and numbers kept in the output, share of sentences that fell back to the rules, and the final check's
-verdicts. Results go to bench/out/rewrite-ENGINE.jsonl (re-reported with --cached) and BENCHMARKS.md;
-the example's rewrites go to docs/rewrite-samples.md (benchmark articles are not copied into the repository).
+and numbers kept in the output, share of sentences that fell back to the rules, paragraphs, mean sentence
+length, Kendall's tau of the source order (restructuring made visible), and the final check's verdicts.
+Results go to bench/out/rewrite-ENGINE.jsonl (re-reported with --cached) and BENCHMARKS.md; the example's
+rewrites go to docs/rewrite-samples.md (benchmark articles are not copied into the repository).
 
     python bench/rewrite.py --engine rules|local|openai [--limit N] [--base-url URL] [--cached] [--no-write]
 """
@@ -55,6 +56,13 @@ def facts_kept(source: retold.Article, text: str) -> float:
     return sum(f in lowered for f in facts) / len(facts)
 
 
+def kendall_tau(order: list[int]) -> float:
+    """Kendall's tau between the output's order and the source order of the source sentences it restates:
+    1.0 when the rewrite follows the source, lower the more it reorders (pairs from one source sentence skipped)."""
+    pairs = [(a, b) for i, a in enumerate(order) for b in order[i + 1:] if a != b]
+    return sum(1 if a < b else -1 for a, b in pairs) / len(pairs) if pairs else 1.0
+
+
 def run(name: str, text: str, engine: str, base_url: str | None) -> dict:
     source = retold.extract(text) if name == "example" else retold.extract(text, kind="article")
     started = time.perf_counter()
@@ -67,6 +75,9 @@ def run(name: str, text: str, engine: str, base_url: str | None) -> dict:
         "copied_outside_quotes": round(result.report.copied_outside_quotes, 4),
         "facts_kept": round(facts_kept(source, f"{result.headline}\n{result.body}"), 4),
         "fallback": round(result.fallback_share, 4), "sentences": len(result.report.sentences),
+        "paragraphs": len(result.paragraphs),
+        "sentence_words": round(statistics.mean(len(s.text.split()) for s in result.sentences), 1),
+        "tau": round(kendall_tau([s.sources[0] for s in result.sentences]), 3),
         "unsupported": counts["unsupported"], "contradicted": counts["contradicted"],
         "written_by": {e: sum(s.engine == e for s in result.sentences) for e in ("local", "openai", "rules", "source")},
         "markdown": rewrite_markdown(result),
@@ -82,15 +93,17 @@ def summary(engine: str, rows: list[dict]) -> str:
     return (
         f"| {engine} | {len(rows)} | {med(seconds):.1f} | {max(seconds):.1f} | {med(per500):.1f} "
         f"| {med(r['words'] / r['source_words'] for r in rows):.2f} | {med(r['copied'] for r in rows):.2f} "
-        f"| {max(r['copied'] for r in rows):.2f} | {_outside(rows)} | {med(r['facts_kept'] for r in rows):.2f} "
-        f"| {statistics.mean(r['fallback'] for r in rows):.2f} | {sum(r['sentences'] for r in rows)} | {bad} | {clean}/{len(rows)} |"
+        f"| {max(r['copied'] for r in rows):.2f} | {_median(rows, 'copied_outside_quotes', '.2f')} | {med(r['facts_kept'] for r in rows):.2f} "
+        f"| {statistics.mean(r['fallback'] for r in rows):.2f} | {_median(rows, 'paragraphs', '.0f')} "
+        f"| {_median(rows, 'sentence_words', '.1f')} | {_median(rows, 'tau', '.2f')} "
+        f"| {sum(r['sentences'] for r in rows)} | {bad} | {clean}/{len(rows)} |"
     )
 
 
-def _outside(rows: list[dict]) -> str:
-    """Median copied outside quotes (rows written before the measure existed lack it)."""
-    values = [r["copied_outside_quotes"] for r in rows if "copied_outside_quotes" in r]
-    return f"{statistics.median(values):.2f}" if values else "–"
+def _median(rows: list[dict], key: str, spec: str) -> str:
+    """The median of a column that rows written before it existed lack."""
+    values = [r[key] for r in rows if key in r]
+    return format(statistics.median(values), spec) if values else "–"
 
 
 def main() -> None:
@@ -122,11 +135,13 @@ def main() -> None:
             "in sha256-key order (see bench/rewrite.py). Each rewritten at its own length. Seconds are wall time on "
             "this machine; 's/500 words' scales each article's time to a 500-word source. 'facts kept': share of "
             "the source's distinct named entities, dates and numbers found in the output. 'fallback': mean share of "
-            "sentences the rules wrote because the model's versions failed the checker.",
+            "sentences the rules wrote because the model's versions failed the checker. 'paragraphs', 'words/sentence' "
+            "(the article's mean) and 'tau' are medians over articles; tau is Kendall's tau between the output order "
+            "and the source order of the sentences restated (1.0: the source's order kept).",
             "",
             "| engine | articles | median s | worst s | median s/500 words | words/source | copied median | copied max "
-            "| copied outside quotes (median) | facts kept | fallback | sentences | unsupported+contradicted | articles all supported |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| copied outside quotes (median) | facts kept | fallback | paragraphs | words/sentence | tau | sentences | unsupported+contradicted | articles all supported |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
             *(summary(engine, rows) for engine, rows in results.items()),
         ]
     )

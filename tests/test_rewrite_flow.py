@@ -37,7 +37,7 @@ class Scripted:
         for key, queue in self.replies.items():
             if key in request.text and queue:
                 return queue.pop(0)
-        return request.text if request.kind == "sentence" else ""
+        return request.text if request.kind != "headline" else ""
 
 
 
@@ -54,8 +54,9 @@ def test_a_rejected_reply_is_retried_with_the_checkers_objections(article):
     result = retold.rewrite(article, engine=engine, words=60, tries=2)
     lead = result.sentences[0]
     assert (lead.text, lead.engine, lead.tries, lead.sources) == (LEAD_REWRITE, "scripted", 2, [0])
-    lead_requests = [r for r in engine.asked if LEAD in r.text and r.kind == "sentence"]
+    lead_requests = [r for r in engine.asked if LEAD in r.text and r.kind == "lead"]
     assert lead_requests[0].feedback is None and lead_requests[1].feedback  # the second try hears why
+    assert "opening sentence" in messages(lead_requests[0])[1]["content"]  # a lead is written as a lead
     assert result.engine == "scripted"
     assert result.report.faithful
 
@@ -82,7 +83,7 @@ def test_a_reply_of_the_wrong_length_is_not_checked_but_retried(article):
 def test_mostly_quoted_sentences_never_reach_the_model(article):
     engine = Scripted({})
     retold.rewrite(article, engine=engine, tries=1)
-    asked = {r.text for r in engine.asked if r.kind == "sentence"}
+    asked = {r.text for r in engine.asked if r.kind != "headline"}
     assert not any(r.startswith("\"We believe that the security of Iran") for r in asked)
 
 
@@ -93,7 +94,7 @@ def test_the_rest_of_a_quote_that_began_in_the_sentence_before_never_reaches_the
             "highest in two decades, officials said on Wednesday after counting ended.")
     engine = Scripted({})
     result = retold.rewrite(retold.extract(text, kind="article"), engine=engine, tries=1)
-    asked = " ".join(r.text for r in engine.asked if r.kind == "sentence")
+    asked = " ".join(r.text for r in engine.asked if r.kind != "headline")
     assert "GET OUT" not in asked and "Turnout" in asked
     assert "GET OUT and VOTE on November 5th" in result.body  # the rules keep it word for word
 
@@ -147,3 +148,41 @@ def test_a_model_sees_quotes_as_placeholders_and_retold_fills_them_in_verbatim(a
     assert "[Q1]" in messages(asked[0])[0]["content"]
     headline = next(r for r in engine.asked if r.kind == "headline")
     assert "[Q1]" not in messages(headline)[0]["content"]  # told of placeholders, a model wrote them into headlines
+
+
+NOTED = "He further noted that the MoU is aimed"
+NOTED_REWRITE = "He further noted that the MoU aims [Q1] in various areas and that relations between the two countries will [Q2]."
+
+
+def test_a_reply_that_leaves_a_quote_out_is_sent_back(article):
+    dropped = "He further noted that the MoU is aimed in various areas and that relations between the two countries will improve."
+    engine = Scripted({NOTED: [dropped, NOTED_REWRITE]})
+    result = retold.rewrite(article, engine=engine, words=600, tries=2)
+    asked = [r for r in engine.asked if NOTED in r.text]
+    assert asked[1].feedback and "exactly once" in asked[1].feedback[0]
+    assert any("“to achieve greater stability”" in s.text and s.engine == "scripted" for s in result.sentences)
+
+
+def test_a_reply_without_a_subject_is_sent_back(article):
+    fragment = NOTED_REWRITE.replace("He further noted that the", "Further noted that")
+    engine = Scripted({NOTED: [fragment, NOTED_REWRITE]})
+    result = retold.rewrite(article, engine=engine, words=600, tries=2)
+    asked = [r for r in engine.asked if NOTED in r.text]
+    assert asked[1].feedback and "has no subject" in asked[1].feedback[0]
+    assert not any(s.text.startswith("Further noted") for s in result.sentences)
+
+
+def test_a_title_case_headline_is_checked_and_published_in_sentence_case(article):
+    engine = Scripted({LEAD: ["Bagher Ghalibaf Urges Baghdad to Implement Bilateral Security Agreement"]})
+    engine.replies[LEAD].insert(0, LEAD_REWRITE)  # the lead first, then the headline written from it
+    result = retold.rewrite(article, engine=engine, words=60, tries=1)
+    assert result.headline == "Bagher Ghalibaf urges Baghdad to implement bilateral security agreement"
+
+
+def test_a_reply_that_drops_the_speaker_is_sent_back(article):
+    unattributed = "In an effort, the MoU aims [Q1] in various areas and the relations between the two countries will [Q2]."
+    engine = Scripted({NOTED: [unattributed, NOTED_REWRITE]})
+    result = retold.rewrite(article, engine=engine, words=600, tries=2)
+    asked = [r for r in engine.asked if NOTED in r.text]
+    assert asked[1].feedback == ["say who said it, as the source does"]
+    assert not any(s.text.startswith("In an effort") for s in result.sentences)

@@ -127,7 +127,7 @@ def rewrite_options(fn):
         click.option("--keyword", help="A focus phrase for the headline or lead."),
         click.option("--style", default="neutral", show_default=True, help="A word or two of house style, e.g. 'plain', 'formal'."),
         click.option("--seed", type=int, default=0, show_default=True),
-        click.option("--tries", type=click.IntRange(min=1, max=MAX_TRIES), default=2, show_default=True, help="Model tries per sentence before the rules take over."),
+        click.option("--tries", type=click.IntRange(min=1, max=MAX_TRIES), default=RewriteOptions.tries, show_default=True, help="Model tries per sentence before the rules take over."),
         click.option("--judge", type=click.Choice(["model"]), help="Every check also asks the local model, as a second opinion (slower)."),
     ]
 

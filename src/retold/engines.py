@@ -33,7 +33,7 @@ PLACEHOLDERS = (" A placeholder such as [Q1] stands for a direct quote: keep it 
 @dataclass
 class Request:
     text: str  # the source sentence, or the lead for a headline
-    kind: str = "sentence"  # sentence | headline
+    kind: str = "sentence"  # sentence | lead (the article's opening sentence) | headline
     style: str = "neutral"
     keyword: str | None = None
     feedback: list[str] | None = None  # the checker's objections to the previous try
@@ -50,6 +50,9 @@ def messages(request: Request) -> list[dict[str, str]]:
         ask = "Write one short news headline (at most 12 words, no full stop) for this article opening."
         if request.keyword:
             ask += f" Use the phrase “{request.keyword}” in it naturally."
+    elif request.kind == "lead" and not request.feedback:
+        ask = (f"Write the opening sentence of a {request.style} news article from this sentence: begin with the main "
+               "development (who did what), then where and when, in your own words. Same facts.")
     elif not request.feedback:
         ask = f"Rewrite this sentence for a {request.style} news article: new wording and word order, same facts."
     else:  # a retry stays closer to the source: it passed the checker twice as often (BENCHMARKS.md)
@@ -101,7 +104,7 @@ class RulesEngine:
     def write(self, request: Request) -> str:
         from retold.restate import restate
 
-        return "\n".join(restate(request.text)) if request.kind == "sentence" else ""
+        return "\n".join(restate(request.text)) if request.kind != "headline" else ""
 
 
 class SourceEngine:
@@ -111,7 +114,7 @@ class SourceEngine:
     is_model = False
 
     def write(self, request: Request) -> str:
-        return request.text if request.kind == "sentence" else ""
+        return request.text if request.kind != "headline" else ""
 
 
 class LocalEngine:

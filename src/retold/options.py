@@ -27,7 +27,7 @@ class RewriteOptions:
     keyword: str | None = None  # focus phrase for the headline or lead
     style: str = "neutral"  # a word or two of house style, passed to the model
     seed: int = 0
-    tries: int = 2  # model tries per sentence before the rules take over
+    tries: int = 3  # model tries per sentence before the rules take over
     judge: str | None = None  # 'model': every check of a written sentence also asks the local model (see CheckOptions)
 
     def __post_init__(self) -> None:

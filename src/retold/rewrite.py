@@ -211,9 +211,8 @@ class _Rewriter:
             feedback = None
             for attempt in range(self.options.tries if writer.is_model else 1):
                 text = masked if writer.is_model else original  # the rules keep quotes as they are
-                candidate = writer.write(
-                    Request(text, style=self.options.style, feedback=feedback, seed=self.options.seed + attempt)
-                )
+                candidate = writer.write(Request(text, kind="lead" if index == 0 else "sentence", style=self.options.style,
+                                                 feedback=feedback, seed=self.options.seed + attempt))
                 asked += writer.is_model
                 if not 0.5 <= len(candidate.split()) / max(1, len(text.split())) <= 2.0:
                     feedback = ["it must keep all of the sentence's facts and only those"]
@@ -223,7 +222,9 @@ class _Rewriter:
                     if feedback:
                         continue
                 parts = [part for part in candidate.split("\n") if part.strip()]
-                feedback = (writer.is_model and self.unquoted(index, candidate)) or self.objections(" ".join(parts))
+                feedback = ((writer.is_model and (self.unquoted(index, candidate) or self.fragment(index, candidate)
+                                                  or self.unattributed(index, candidate)))
+                            or self.objections(" ".join(parts)))
                 if feedback is None:
                     return [RewriteSentence(part, [index], writer.name, asked) for part in parts]
         self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
@@ -237,6 +238,20 @@ class _Rewriter:
             if len(words.split()) >= 4 and words in normalise_words(candidate) and words not in marked:
                 return [f"keep “{quote.text}” inside quotation marks"]
         return None
+
+    def fragment(self, index: int, candidate: str) -> list[str] | None:
+        """A finite verb without a subject ("Further noted that …") is a fragment the checker reads as supported."""
+        if _fragments(self.text(index)):  # the source sentence is one too, or the parser misreads it
+            return None
+        bad = _fragments(candidate)
+        return [f"“{bad[0]}” has no subject: write a complete sentence"] if bad else None
+
+    def unattributed(self, index: int, candidate: str) -> list[str] | None:
+        """What the source reports someone said ("He further noted that …") must not become the writer's own
+        statement ("In an effort, the MoU aims …"): the speaker's verb or an "according to" stays."""
+        if not _attributing(self.text(index), _SAYING) or _attributing(candidate):
+            return None
+        return ["say who said it, as the source does"]
 
     def quotes(self, index: int) -> list[Quote]:
         """The direct quotes in source sentence ``index``, also those that begin in an earlier sentence."""
@@ -276,8 +291,9 @@ class _Rewriter:
         proven = None  # the first headline the checker accepts; one with the keyword is preferred
         try:
             for attempt in range(self.options.tries):
-                candidate = writer.write(Request(_lead(done), kind="headline", keyword=keyword,
-                                                 style=self.options.style, seed=self.options.seed + attempt))
+                candidate = _sentence_case(writer.write(Request(_lead(done), kind="headline", keyword=keyword,
+                                                                style=self.options.style, seed=self.options.seed + attempt)),
+                                           self.source)
                 if 3 <= len(candidate.split()) <= 16 and self.objections(candidate + ".") is None:
                     if not keyword or keyword.lower() in candidate.lower():
                         return candidate
@@ -311,17 +327,70 @@ def _masked(sentence: str) -> tuple[str, dict[str, str]]:
 
 def _filled(reply: str, quotes: dict[str, str]) -> tuple[str, list[str] | None]:
     """The reply with each placeholder replaced by its quote, verbatim; or what is wrong with its placeholders.
-    A quote may be left out (the checker then judges what remains), but not made up or repeated."""
+    Every quote is used once: one made up or repeated is an error, and so is one left out ("the MoU is aimed
+    [Q1] in various areas" without its placeholder said nothing, and the checker could not tell)."""
     marks = [f"[Q{n}]" for n in _PLACEHOLDER.findall(reply)]
-    unknown = sorted(set(marks) - set(quotes))
-    repeated = sorted(m for m in set(marks) if marks.count(m) > 1)
-    if unknown or repeated:
-        return reply, [f"use each placeholder ({', '.join(quotes) or 'none here'}) at most once, as given"]
+    if sorted(marks) != sorted(quotes):
+        return reply, [f"use each placeholder ({', '.join(quotes) or 'none here'}) exactly once, as given"]
     filled = _PLACEHOLDER.sub(lambda m: quotes[m.group(0)], reply)
     for quote in quotes.values():  # “… the past.” then the model's own full stop: one is enough
         if quote[-2:-1] in (".", "!", "?"):
             filled = filled.replace(quote + ".", quote)
     return filled, None
+
+
+_SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
+
+
+def _fragments(text: str) -> list[str]:
+    """The sentences of ``text`` whose main verb is finite and has no subject: no noun or pronoun before it
+    either, as spaCy's small model sometimes hangs a real subject elsewhere ("On Tuesday in Tehran, Speaker
+    Ghalibaf urged" with Ghalibaf in apposition to Tehran)."""
+    from retold.nlp import parse
+
+    return [s.text for s in parse(text).sents
+            if s.root.tag_ in ("VBD", "VBZ", "VBP") and not any(c.dep_ in _SUBJECTS for c in s.root.children)
+            and not any(t.pos_ in ("NOUN", "PROPN", "PRON") and t.dep_ != "advmod" for t in s[: s.root.i - s.start])]
+
+
+_SAYING = {"say", "tell", "add", "note", "stress", "state", "explain", "write", "insist", "claim", "argue", "declare",
+           "announce", "quote", "report", "emphasize", "emphasise", "assert", "affirm", "comment", "remark", "observe",
+           "reiterate", "underline", "tweet", "post", "conclude", "acknowledge", "admit", "recall", "testify"}
+"""Verbs that only report what someone said (not "urge" or "deny", which are acts the checker weighs)."""
+_REPORTING = {"according", "statement", "remark", "comment", "interview"}
+
+
+def _attributing(text: str, verbs: set[str] | None = None) -> bool:
+    """Whether ``text`` says who is speaking: a speech verb ("noted", "quoted … as saying") or "according to"."""
+    from retold.nlp import parse
+    from retold.quotes import SPEECH_VERBS
+
+    verbs = SPEECH_VERBS if verbs is None else verbs
+    return any((t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in verbs) or t.lower_ in _REPORTING for t in parse(text))
+
+
+def _sentence_case(headline: str, source: Article) -> str:
+    """A Title Case headline in sentence case, so that the checker does not take its words for names: a
+    capital stays on a word the source capitalises inside its sentences, and, if the source also writes the
+    word in lower case ("Security"), only where the source has it beside the same capitalised neighbour."""
+    words = [re.findall(r"\w[\w'’-]*", s.text) for s in source.sentences]
+    named = {w for ws in words for w in ws[1:] if w[0].isupper()}
+    common = {w for ws in words for w in ws if w.islower()}
+    out = headline.split()
+    cores = [w.strip("\"“”‘’'(),:;!?") for w in out]
+
+    def kept(i: int) -> bool:
+        if cores[i] not in named:
+            return False
+        if cores[i].lower() not in common:
+            return True
+        pairs = [f"{cores[j]} {cores[j + 1]}" for j in (i - 1, i) if 0 <= j < len(cores) - 1]
+        return any(p in source.body for p in pairs if p.split()[0][:1].isupper() and p.split()[1][:1].isupper())
+
+    for i in range(1, len(out)):
+        if cores[i][:1].isupper() and cores[i][1:].islower() and not kept(i):
+            out[i] = out[i].replace(cores[i], cores[i].lower(), 1)
+    return " ".join(out)
 
 
 def _sources_of(bad: list[int], report: Report, done: dict[int, list[RewriteSentence]]) -> set[int]:

@@ -79,7 +79,7 @@ class RewriteIn(BaseModel):
     keyword: Text | None = Field(None, max_length=MAX_KEYWORD)
     style: Text = Field("neutral", max_length=MAX_STYLE)
     seed: int = 0
-    tries: int = Field(2, ge=1, le=MAX_TRIES)
+    tries: int = Field(RewriteOptions.tries, ge=1, le=MAX_TRIES)
 
 
 def rewrite_job(request: dict[str, Any], progress, *, base_url: str | None, api_model: str | None

@@ -128,6 +128,21 @@ def test_a_number_in_a_sentence_without_a_subject_is_read():
     assert report.sentences[0].verdict != "contradicted"
 
 
+@pytest.mark.parametrize("rewrite, title", [
+    ("Ali Larijani, the council's secretary, met Araji on Monday in Tehran.", None),
+    ("Council member Ali Larijani met Araji on Monday in Tehran.", "member"),
+    ("Iraqi Prime Minister Mohammed al-Sudani oversaw the talks.", None),  # the title given in another sentence
+    ("Iraqi Foreign Minister Mohammed al-Sudani oversaw the talks.", "Foreign"),  # he is a minister, not that one
+])
+def test_a_title_the_source_never_gives_a_person_is_not_supported(rewrite, title):
+    source = ("Iraqi Prime Minister Mohammed al-Sudani oversaw the talks. On Monday in Tehran, Araji met the "
+              "Secretary of the Supreme National Security Council, Ali Larijani.")
+    report = retold.check(source, rewrite)
+    messages = [i.message for s in report.sentences for i in s.issues if "does not call" in i.message]
+    assert len(messages) == bool(title) and (not title or messages[0].endswith(f"‘{title}’"))
+    assert report.faithful == (title is None)
+
+
 def test_an_acronym_of_words_in_the_source_is_in_the_source():
     source = "The company shelved its plans for an initial public offering on September 30 after investors grew wary."
     assert retold.check(source, "The company shelved its IPO on September 30 after investors grew wary.").faithful

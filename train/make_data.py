@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import re
 import sys
@@ -26,9 +27,7 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
-if not DATA.is_dir():
-    DATA = Path("/work/shared/data")
+DATA = Path(os.environ.get("RETOLD_DATA", ROOT.parent / "shared" / "data"))  # as bench/ and line_classifier.py
 
 ANTONYMS = dict(
     pair.split("/")

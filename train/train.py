@@ -225,7 +225,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--steps", type=int, default=5000, help="training budget: optimiser steps")
     parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--seq-len", type=int, default=96)
+    from retold.nlp import CONSISTENCY_MAX_TOKENS  # retold truncates to it when it runs the model
+
+    parser.add_argument("--seq-len", type=int, default=CONSISTENCY_MAX_TOKENS)
     parser.add_argument("--lr", type=float, default=8e-5)
     parser.add_argument("--freeze-layers", type=int, default=3, help="the embeddings and this many lower layers stay as trained")
     parser.add_argument("--seed", type=int, default=13)

@@ -95,6 +95,7 @@ class Facts:
     subject: tuple[str, int, int] | None = None  # the main clause's subject phrase and its span
     verb: str | None = None  # lemma of the main clause's verb, when it has a subject
     person_places: dict[str, set[str]] = field(default_factory=dict)  # person key -> countries named beside them
+    person_titles: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # person key -> title word -> span
     lemma_spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # first place each lemma occurs
 
     def span_of(self, lemmas: list[str] | set[str]) -> tuple[int, int] | None:
@@ -208,6 +209,7 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
             facts.verb = token.head.lemma_.lower()
             break
     facts.person_places = _person_places(ents)
+    facts.person_titles = _person_titles(ents, rel)
     return facts
 
 
@@ -250,6 +252,27 @@ def _person_places(ents: list[Span]) -> dict[str, set[str]]:
         places = {place_key(t.text) for t in left} - {None}
         if places:
             found.setdefault(entity_key(ent.text, "PERSON"), set()).update(places)  # type: ignore[arg-type]
+    return found
+
+
+_HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "mister", "madam"}
+
+
+def _person_titles(ents: list[Span], rel) -> dict[str, dict[str, tuple[int, int]]]:
+    """The nouns of a person's own noun phrase and apposition, places and names aside: "Supreme National
+    Security Council member Ali Larijani" -> member, council, ...; "Ali Larijani, the council's secretary"."""
+    found: dict[str, dict[str, tuple[int, int]]] = {}
+    for ent in ents:
+        if ent.label_ != "PERSON":
+            continue
+        head = ent.root
+        words = list(head.doc[head.left_edge.i : ent.start])
+        words += [t for t in head.children if t.dep_ == "appos" and t.i >= ent.end]
+        for t in words:
+            lemma = t.lemma_.lower()
+            if (t.pos_ in ("NOUN", "PROPN") and t.ent_type_ not in ("GPE", "NORP", "PERSON") and not place_key(t.text)
+                    and lemma not in _HONORIFICS and t.is_alpha):
+                found.setdefault(entity_key(ent.text, "PERSON"), {})[lemma] = rel(t)
     return found
 
 

@@ -28,6 +28,7 @@ def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | No
         *_check_polarity(facts, found),
         *_check_roles(facts, found),
         *_check_subject_places(facts, found),
+        *_check_titles(facts, units),
         *_check_attributions(facts, units),
     ]
 
@@ -60,6 +61,28 @@ def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
                     contradicts=True,
                 )
             )
+    return issues
+
+
+def _check_titles(facts: Facts, units: list[Facts]) -> list[Issue]:
+    """A person's title that the source never gives them: "Council member Ali Larijani" where the source has
+    "Secretary of the Council Ali Larijani". The source's words around every mention of the person count,
+    in any form of the word, so a title given in another sentence is found."""
+    from retold.check.evidence import covered_lemmas
+
+    issues = []
+    for person, titles in facts.person_titles.items():
+        near: set[str] = set()
+        mentions = [(u, m) for u in units for m in u.names if m.label == "PERSON" and same_entity(person, m.key)]
+        for unit, m in mentions:
+            near.update(w.lower() for w in re.findall(r"[A-Za-z]+", unit.text[max(0, m.start - 120) : m.end + 80]))
+            near.update(unit.person_titles.get(m.key, {}))
+        missing = sorted(set(titles) - covered_lemmas(set(titles), near)) if mentions else []
+        if missing:
+            spans = sorted(titles[w] for w in missing)
+            name = next((m.text for m in facts.names if m.key == person), person.removeprefix("person:"))
+            words = " ".join(facts.text[slice(*span)] for span in spans)
+            issues.append(Issue("entity", f"the source does not call {name} ‘{words}’", (spans[0][0], spans[-1][1])))
     return issues
 
 

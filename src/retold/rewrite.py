@@ -358,6 +358,8 @@ _SAYING = {"say", "tell", "add", "note", "stress", "state", "explain", "write", 
            "reiterate", "underline", "tweet", "post", "conclude", "acknowledge", "admit", "recall", "testify"}
 """Verbs that only report what someone said (not "urge" or "deny", which are acts the checker weighs)."""
 _REPORTING = {"according", "statement", "remark", "comment", "interview"}
+_SOURCED = {"reveal", "show", "find", "indicate", "cite", "estimate", "believe", "think", "expect", "consider", "publish"}
+"""Verbs that keep a statement sourced in a restatement ("a study published on Monday revealed that …")."""
 
 
 def _attributing(text: str, verbs: set[str] | None = None) -> bool:
@@ -365,7 +367,7 @@ def _attributing(text: str, verbs: set[str] | None = None) -> bool:
     from retold.nlp import parse
     from retold.quotes import SPEECH_VERBS
 
-    verbs = SPEECH_VERBS if verbs is None else verbs
+    verbs = SPEECH_VERBS | _SOURCED if verbs is None else verbs
     return any((t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in verbs) or t.lower_ in _REPORTING for t in parse(text))
 
 

@@ -1,9 +1,10 @@
 """rewrite: a source article in, a new article out, every sentence proven by the checker.
 
 Plan: keep the lead, then the source sentences that matter most, until the target length is met.
-Generate: each planned sentence is restated by the engine and checked against the source; one that
-is not supported is tried again with the checker's objections (bounded), then replaced by the rules
-engine's restatement, then by the source sentence itself; a sentence nothing can prove is dropped.
+Generate: each planned sentence is restated by the engine (the lead as a story's opening) and checked
+against the source, after the rewriter's own checks of a model's reply (quote placeholders, a subject, the
+speaker kept); one that is not supported is tried again with the objections (bounded), then replaced by
+the rules engine's restatement, then by the source sentence itself; one nothing can prove is dropped.
 Repair: the finished text is checked as a whole, and any sentence that fails in context is replaced
 the same way. Nothing unsupported is ever published silently.
 """

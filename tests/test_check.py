@@ -108,6 +108,15 @@ def test_a_number_given_to_another_named_actor_is_contradicted(rewrite, given_to
         assert not issues
 
 
+def test_a_number_of_a_clause_without_a_relative_pronoun_keeps_its_actor():
+    source = "Kentucky Democrats beat incumbent Gov. Matt Bevin in a state Trump won by 30 points in 2016."
+    wrong = retold.check(source, "Kentucky Democrats defeated incumbent Governor Matt Bevin by a margin of 30 points.")
+    assert wrong.sentences[0].verdict == "contradicted"
+    assert any("Trump" in i.message for i in wrong.sentences[0].issues if i.type == "number")
+    right = retold.check(source, "Democrats in Kentucky beat Gov. Matt Bevin in a state that Trump won by 30 points in 2016.")
+    assert not [i for s in right.sentences for i in s.issues if i.type == "number"]
+
+
 def test_the_same_actor_written_another_way_keeps_its_number():
     source = "The U.S. had won all previous 15 meetings with their North American neighbours, though they had not met since 1965."
     report = retold.check(source, "The U. S. had won all 15 previous meetings with its North American neighbours.")

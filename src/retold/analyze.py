@@ -312,9 +312,12 @@ def _clause_actor(token: Token, entity_of: dict[int, Span]) -> tuple[str, str] |
         if agent is not None and actor is not None and actor.dep_ == "nsubjpass":
             actor = next((c for c in agent.children if c.dep_ == "pobj"), actor)
         if actor is None:
-            if node.dep_ in ("acl", "relcl"):  # a clause about a noun, without its own subject: actor unknown
+            if node.dep_ == "acl" and node.head.i == node.i - 1 and node.head.i in entity_of and agent is None:
+                actor = node.head  # "a state Trump won by 30 points": the small model hangs "won" on its subject
+            elif node.dep_ in ("acl", "relcl"):  # a clause about a noun, without its own subject: actor unknown
                 return None
-            continue
+            else:
+                continue
         if actor.lower_ in _RELATIVE and node.dep_ == "relcl":
             actor = node.head
         for candidate in (actor, *(c for c in actor.children if c.dep_ == "appos")):  # "its chief, Maria Lopez,"

@@ -81,6 +81,12 @@ def clean(reply: str, kind: str = "sentence") -> str:
     return end_sentence(text)
 
 
+REPEAT_PENALTY = 1.1
+"""llama.cpp's penalty on tokens of the last 64, the source sentence's included: it steers the model off the
+source's wording. llama-cpp-python's server applies it by default and its library call does not; with it,
+the same model copied less and fell back less on 5 benchmark articles (BENCHMARKS.md, rewrite)."""
+
+
 def _budget(request: Request, limit: int) -> int:
     """Tokens a restatement may take: twice the source's words and some, so a model cannot ramble on."""
     return min(limit, 2 * len(request.text.split()) + 24)
@@ -135,7 +141,7 @@ class LocalEngine:
         try:
             reply: Any = llama(self.path).create_chat_completion(
                 messages=messages(request),  # type: ignore[arg-type]
-                temperature=request.temperature,
+                temperature=request.temperature, repeat_penalty=REPEAT_PENALTY,
                 max_tokens=_budget(request, self.max_tokens), seed=request.seed,
             )
         except ValueError as exc:  # e.g. the prompt does not fit the context window

@@ -9,7 +9,7 @@ import re
 from retold.aliases import place_key, same_entity, surname
 from retold.analyze import HEDGES, Analysis, Facts, date_words, normalise_words
 from retold.article import Article
-from retold.check.evidence import Resolved
+from retold.check.evidence import Resolved, covered_lemmas
 from retold.report import Issue
 
 _OFFICIALS = {"official", "authority", "government"}
@@ -68,8 +68,6 @@ def _check_titles(facts: Facts, units: list[Facts]) -> list[Issue]:
     """A person's title that the source never gives them: "Council member Ali Larijani" where the source has
     "Secretary of the Council Ali Larijani". The source's words around every mention of the person count,
     in any form of the word, so a title given in another sentence is found."""
-    from retold.check.evidence import covered_lemmas
-
     issues = []
     for person, titles in facts.person_titles.items():
         near: set[str] = set()

@@ -84,7 +84,7 @@ def clean(reply: str, kind: str = "sentence") -> str:
 REPEAT_PENALTY = 1.1
 """llama.cpp's penalty on recently seen tokens, as llama-cpp-python's server applies by default (its library
 call does not), so the local and openai engines sample alike. It lowered copying on the first 5 benchmark
-articles (0.52 to 0.44 outside quotes) but not over all 31 (median 0.52 both ways; BENCHMARKS.md, rewrite)."""
+articles (median 0.48 to 0.44 outside quotes) but not over all 31 (0.52 both ways; BENCHMARKS.md, rewrite)."""
 
 
 def _budget(request: Request, limit: int) -> int:

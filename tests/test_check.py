@@ -324,3 +324,40 @@ def test_a_day_the_source_never_gives_is_not_supported(source_text, when, verdic
 def test_part_of_a_month_must_match(source_text, when, verdict):
     claim = f"In {when}-September, the US State Department designated several prominent PMF factions as foreign terrorist organizations."
     assert retold.check(source_text, claim).sentences[0].verdict == verdict
+
+
+def test_a_persons_title_is_read_within_the_sentence(source_text):
+    """Parsed with the article around it, a name's phrase can reach back into the sentence before; the words
+    there are not the person's title (they were read, at negative offsets, as "‘ ine Iraq sovereig …’")."""
+    rewrite = ("IRNA quoted Araji as saying: “We believe that the security of Iran and the security of Iraq are "
+               "intertwined, and we adhere to the security agreement we signed with Tehran, and we emphasize the need "
+               "to continue the talks.”\n\nUS State Department spokesperson Tammy Bruce in August said: “We support "
+               "genuine Iraqi sovereignty, not legislation that would turn Iraq into an Iranian satellite state.”")
+    report = retold.check(source_text, rewrite)
+    assert [s.verdict for s in report.sentences] == ["supported", "supported"], report.to_dict()["sentences"]
+
+
+def test_a_mixed_case_word_ending_a_sentence_is_the_word(source_text):
+    """spaCy leaves the full stop on "MoU." at a sentence's end, as on an abbreviation."""
+    assert retold.check(source_text, "The US has expressed concern over the August MoU.").faithful
+    assert not retold.check(source_text, "The US has expressed concern over the August UN.").faithful
+
+
+def test_the_source_actor_named_outside_the_numbers_clause_does_not_hold_the_number():
+    source = "Kentucky Democrats beat incumbent Gov. Matt Bevin in a state Trump won by 30 points in 2016."
+    wrong = retold.check(source, "Kentucky Democrats defeated incumbent Governor Matt Bevin by a margin of 30 points, "
+                                 "securing victory over former President Donald Trump in the 2016 election.")
+    assert wrong.sentences[0].verdict == "contradicted"
+    assert any("Trump" in i.message for i in wrong.sentences[0].issues if i.type == "number")
+
+
+def test_a_speaker_is_found_within_the_quotes_sentence(source_text):
+    """The body is parsed at once, and spaCy hung this "said" on "oversaw" in the paragraph before, whose
+    subject (the Prime Minister) was taken for Bruce's speaker: a misattributed quote, contradicted."""
+    rewrite = ("In August, Iraqi Prime Minister Mohammed Shia’ al-Sudani oversaw the signing of a joint security MoU "
+               "between Araji and Iranian Secretary of the Supreme National Security Council Ali Larijani, “concerning "
+               "security coordination along the shared borders between the two countries.”\n\nUS State Department "
+               "spokesperson Tammy Bruce in August said: “We support genuine Iraqi sovereignty, not legislation that "
+               "would turn Iraq into an Iranian satellite state.”")
+    report = retold.check(source_text, rewrite)
+    assert [s.verdict for s in report.sentences] == ["supported", "supported"], report.to_dict()["sentences"]

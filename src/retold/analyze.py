@@ -63,6 +63,7 @@ class Number:
     end: int
     actor: str | None = None  # entity key of the named subject of the clause it belongs to ("Trump won by 30 points")
     actor_text: str = ""  # that subject as written
+    clause: str = ""  # the words of that clause, the clauses hung on it aside ("X won by 30 points, beating Y": not Y)
 
 
 @dataclass
@@ -188,7 +189,7 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
     facts.numbers = _numbers(span, in_date, rel, entity_of)
 
     for token in span:
-        lemma = token.lemma_.lower()
+        lemma = _lemma(token)
         facts.lemma_spans.setdefault(place_key(token.text) or lemma, rel(token))
         if token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV") and not token.is_stop:
             facts.lemmas.add(place_key(token.text) or lemma)
@@ -208,16 +209,23 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
             facts.subject = (text[start : token.idx - base + len(token.text)], start, token.idx - base + len(token.text))
             facts.verb = token.head.lemma_.lower()
             break
-    facts.person_places = _person_places(ents)
-    facts.person_titles = _person_titles(ents, rel)
+    facts.person_places = _person_places(ents, span)
+    facts.person_titles = _person_titles(ents, span, rel)
     return facts
+
+
+def _lemma(token: Token) -> str:
+    """The lower-case lemma, without the full stop spaCy leaves on a mixed-case word that ends a sentence
+    ("MoU." read as an abbreviation); one with dots inside ("U.S.") keeps them."""
+    lemma = token.lemma_.lower()
+    return lemma[:-1] if lemma.endswith(".") and "." not in lemma[:-1] and len(lemma) > 2 else lemma
 
 
 def _key_of(token: Token, entity_of: dict[int, Span]) -> str:
     ent = entity_of.get(token.i)
     if ent is not None and ent.label_ in NAME_LABELS:
         return entity_key(ent.text, ent.label_)
-    return "word:" + (place_key(token.text) or token.lemma_.lower())
+    return "word:" + (place_key(token.text) or _lemma(token))
 
 
 def _roles_and_attributions(verb: Token, facts: Facts, rel, entity_of: dict[int, Span]) -> None:
@@ -241,14 +249,19 @@ def _roles_and_attributions(verb: Token, facts: Facts, rel, entity_of: dict[int,
         facts.attributions.append(Attribution(head if generic else _key_of(actor, entity_of), generic, head, lemma, start, end))
 
 
-def _person_places(ents: list[Span]) -> dict[str, set[str]]:
+def _own_words(ent: Span, span: Span) -> list[Token]:
+    """The words of a person's noun phrase left of the name, within the sentence: parsed with the article
+    around it, a phrase can reach back into the sentence before."""
+    return list(span.doc[max(ent.root.left_edge.i, span.start) : ent.start])
+
+
+def _person_places(ents: list[Span], span: Span) -> dict[str, set[str]]:
     """Countries named in a person's own noun phrase ("Iranian Parliament Speaker Bagher Ghalibaf")."""
     found: dict[str, set[str]] = {}
     for ent in ents:
         if ent.label_ != "PERSON":
             continue
-        head = ent.root
-        left = head.doc[head.left_edge.i : ent.start]
+        left = _own_words(ent, span)
         places = {place_key(t.text) for t in left} - {None}
         if places:
             found.setdefault(entity_key(ent.text, "PERSON"), set()).update(places)  # type: ignore[arg-type]
@@ -258,16 +271,15 @@ def _person_places(ents: list[Span]) -> dict[str, set[str]]:
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "mister", "madam"}
 
 
-def _person_titles(ents: list[Span], rel) -> dict[str, dict[str, tuple[int, int]]]:
+def _person_titles(ents: list[Span], span: Span, rel) -> dict[str, dict[str, tuple[int, int]]]:
     """The nouns of a person's own noun phrase and apposition, places and names aside: "Supreme National
     Security Council member Ali Larijani" -> member, council, ...; "Ali Larijani, the council's secretary"."""
     found: dict[str, dict[str, tuple[int, int]]] = {}
     for ent in ents:
         if ent.label_ != "PERSON":
             continue
-        head = ent.root
-        words = list(head.doc[head.left_edge.i : ent.start])
-        words += [t for t in head.children if t.dep_ == "appos" and t.i >= ent.end]
+        words = _own_words(ent, span)
+        words += [t for t in ent.root.children if t.dep_ == "appos" and ent.end <= t.i < span.end]
         for t in words:
             lemma = t.lemma_.lower()
             if (t.pos_ in ("NOUN", "PROPN") and t.ent_type_ not in ("GPE", "NORP", "PERSON") and not place_key(t.text)
@@ -291,17 +303,28 @@ def _numbers(span: Span, skip: set[int], rel, entity_of: dict[int, Span]) -> lis
         head = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
         unit = "%" if following in ("%", "percent", "per") else head.lemma_.lower() if head is not None else token.ent_type_
         start, end = rel(token)
-        numbers.append(Number(value, token.text, unit, start, end, *(_clause_actor(token, entity_of) or (None, ""))))
+        numbers.append(Number(value, token.text, unit, start, end, *(_clause_actor(token, entity_of) or (None, "", ""))))
     return numbers
 
 
 _RELATIVE = {"who", "which", "that"}
 
 
-def _clause_actor(token: Token, entity_of: dict[int, Span]) -> tuple[str, str] | None:
+_SUBCLAUSES = {"advcl", "relcl", "acl", "ccomp", "xcomp", "conj", "parataxis", "csubj"}
+
+
+def _clause_words(verb: Token, actor: Token, token: Token) -> str:
+    """The clause of ``verb`` that holds ``token``, with its actor, and without the clauses hung on it that do not
+    hold ``token``."""
+    aside = {t.i for c in verb.children if c.dep_ in _SUBCLAUSES and token not in c.subtree for t in c.subtree}
+    words = {t.i: t.text for t in verb.subtree if t.i not in aside} | {t.i: t.text for t in actor.subtree}
+    return " ".join(words[i] for i in sorted(words))
+
+
+def _clause_actor(token: Token, entity_of: dict[int, Span]) -> tuple[str, str, str] | None:
     """The named subject (or passive agent) of the nearest clause above ``token``; through a relative
-    pronoun, the noun the clause describes ("Edwards, who won by 20 points" -> Edwards): its entity key and
-    its text. None if unnamed."""
+    pronoun, the noun the clause describes ("Edwards, who won by 20 points" -> Edwards): its entity key, its
+    text, and the clause's words. None if unnamed."""
     node = token
     while node.head.i != node.i:
         node = node.head
@@ -324,7 +347,7 @@ def _clause_actor(token: Token, entity_of: dict[int, Span]) -> tuple[str, str] |
             key = _key_of(candidate, entity_of)
             if not key.startswith("word:"):
                 ent = entity_of.get(candidate.i)
-                return key, ent.text if ent is not None else candidate.text
+                return key, ent.text if ent is not None else candidate.text, _clause_words(node, actor, token)
         return None
     return None
 

@@ -167,7 +167,7 @@ def _speaker_in(region: Span, quoted_tokens: bytearray, quote: Quote) -> str | N
         rank = 0 if introduces else 1 if governs else 2
         candidates.append(((rank, right - left + 1 if rank == 1 else distance), verb))
     for verb in (v for _, v in sorted(candidates, key=lambda c: c[0])):
-        speaker = _subject_of(verb)
+        speaker = _subject_of(verb, region)
         if speaker is not None:
             return _name_span(speaker)
     for token in according:
@@ -178,17 +178,20 @@ def _speaker_in(region: Span, quoted_tokens: bytearray, quote: Quote) -> str | N
     return None
 
 
-def _subject_of(verb: Token) -> Token | None:
-    """The speaker of a speech verb: its subject, the object of 'quoted', or a governing verb's subject."""
+def _subject_of(verb: Token, region: Span) -> Token | None:
+    """The speaker of a speech verb: its subject, the object of 'quoted', or a governing verb's subject within
+    ``region`` (the whole body is parsed at once, and a parse can hang "said" on a verb of an earlier sentence)."""
     for _ in range(4):
+        children = [c for c in verb.children if region.start <= c.i < region.end]
         if verb.lemma_.lower() == "quote":
-            for child in verb.children:
+            for child in children:
                 if child.dep_ in ("dobj", "nsubjpass"):
                     return child
-        for child in verb.children:
+        for child in children:
             if child.dep_ == "nsubj" and child.pos_ in ("PROPN", "NOUN", "PRON"):
                 return child
-        if verb.dep_ in ("advcl", "xcomp", "conj", "pcomp", "pobj", "acl", "prep") and verb.head is not verb:
+        if (verb.dep_ in ("advcl", "xcomp", "conj", "pcomp", "pobj", "acl", "prep") and verb.head is not verb
+                and region.start <= verb.head.i < region.end):
             verb = verb.head
             continue
         return None

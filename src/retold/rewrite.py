@@ -1,6 +1,7 @@
 """rewrite: a source article in, a new article out, every sentence proven by the checker.
 
-Plan: keep the lead, then the source sentences that matter most, until the target length is met.
+Plan (retold.plan): the lead, then the source sentences that matter most, until the target length is met;
+told lead first, then by topic and importance, background last.
 Generate: each planned sentence is restated by the engine (the lead as a story's opening) and checked
 against the source, after the rewriter's own checks of a model's reply (quote placeholders, a subject, the
 speaker kept); one that is not supported is tried again with the objections (bounded), then replaced by
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from retold import plan
 from retold.analyze import normalise_words
 from retold.article import PARAGRAPH_SEPARATOR, Article, Quote
 from retold.check import check
@@ -25,14 +27,15 @@ from retold.engines import Engine, Request, RulesEngine, SourceEngine
 from retold.engines import engine as make_engine
 from retold.errors import EngineError, InputError, RewriteError
 from retold.extract import extract
+from retold.nlp import embedder
 from retold.options import RewriteOptions
 from retold.plaintext import strip_dateline
+from retold.plan import LENGTH_TOLERANCE
 from retold.report import SUPPORTED, Report
 from retold.sentences import end_sentence
 
 Progress = Callable[[int, int, "float | None"], None]
 """progress(done, total, seconds_left) while sentences are written."""
-LENGTH_TOLERANCE = 0.15
 _QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
 
 
@@ -137,8 +140,13 @@ def rewrite(
         warnings.append(f"the source has {source.word_count} words; a faithful rewrite cannot say more, so it is about that long")
         target = source.word_count
 
-    order = _rank(source)
-    planned = _plan(order, source, target)
+    vectors = embedder()([s.text for s in source.sentences])
+    order = plan.rank(source, vectors)
+    planned = plan.choose(order, source, target)
+
+    def layout(done: dict[int, list[RewriteSentence]]) -> Paragraphs:
+        return _paragraphs(done, plan.outline(source, [i for i in done if done[i]], order, vectors))
+
     done: dict[int, list[RewriteSentence]] = {}
     for k, index in enumerate(planned):
         if progress:
@@ -155,14 +163,14 @@ def rewrite(
     if progress:
         progress(len(planned), len(planned), 0.0)
 
-    report = job.repair(done)
+    report = job.repair(done, layout)
     keyword = options.keyword
     headline = job.headline(keyword, done)
     if keyword and keyword.lower() not in f"{headline} {_lead(done)}".lower():  # never wedged in as "Keyword: …"
         warnings.append(f"the keyword “{keyword}” is not in the headline or the lead: no proven wording used it")
     return Rewrite(
         headline=headline,
-        paragraphs=_paragraphs(source, done),
+        paragraphs=layout(done),
         source=source,
         report=report,
         engine=writer.name,
@@ -265,17 +273,19 @@ class _Rewriter:
         quoted = sum(min(q.end, sentence.end) - max(q.start, sentence.start) for q in self.quotes(index))
         return quoted > 0.5 * (sentence.end - sentence.start)
 
-    def repair(self, done: dict[int, list[RewriteSentence]]) -> Report:
-        """Check the whole text; a model's sentence that fails in context falls back to the rules, then is dropped."""
+    def repair(self, done: dict[int, list[RewriteSentence]], layout: Callable[[dict[int, list[RewriteSentence]]], Paragraphs]) -> Report:
+        """Check the whole text as ``layout`` sets it out; a model's sentence that fails in context falls back to
+        the rules, then is dropped."""
         rules = [e for e in self.chain if not e.is_model]
         for round_ in itertools.count():
             if not any(done.values()):
                 raise RewriteError("no sentence of the article could be restated and proven; nothing to publish")
-            report = self.verify(join_paragraphs(_paragraphs(self.source, done)))
+            paragraphs = layout(done)
+            report = self.verify(join_paragraphs(paragraphs))
             bad = [s.index for s in report.sentences if s.verdict != SUPPORTED]
             if not bad:
                 return report
-            for index in _sources_of(bad, report, done):
+            for index in _sources_of(bad, report, paragraphs):
                 written = done[index][0]
                 if round_ < 2 and written.engine == self.chain[0].name and self.chain[0].is_model:
                     done[index] = self.write(index, rules, asked=written.tries)
@@ -396,18 +406,17 @@ def _sentence_case(headline: str, source: Article) -> str:
     return " ".join(out)
 
 
-def _sources_of(bad: list[int], report: Report, done: dict[int, list[RewriteSentence]]) -> set[int]:
+def _sources_of(bad: list[int], report: Report, paragraphs: Paragraphs) -> set[int]:
     """The source sentences whose restatements hold the checked sentences ``bad`` (indices into the report).
 
     The checked text is the written sentences in order, so the checker's sentences are found in it by
     position: each covers a stretch of characters, and the written sentences in that stretch own it."""
     owners: list[tuple[int, int, int]] = []  # (start, end, source index) in the text with whitespace removed
     position = 0
-    for index in sorted(i for i in done if done[i]):
-        for sentence in done[index]:
-            length = len("".join(sentence.text.split()))
-            owners.append((position, position + length, sentence.sources[0]))
-            position += length
+    for sentence in (s for paragraph in paragraphs for s in paragraph):
+        length = len("".join(sentence.text.split()))
+        owners.append((position, position + length, sentence.sources[0]))
+        position += length
     found, cursor = set(), 0
     for number, checked in enumerate(report.sentences):
         length = len("".join(checked.text.split()))
@@ -431,44 +440,14 @@ def _short(text: str, limit: int = 14) -> str:
     return " ".join(words[:limit]).rstrip(".")
 
 
-def _rank(source: Article) -> list[int]:
-    """The lead first, then by how central a sentence is to the article, earlier sentences breaking ties."""
-    n = len(source.sentences)
-    if n <= 2:
-        return list(range(n))
-    from retold.nlp import embedder
-
-    vectors = embedder()([s.text for s in source.sentences])
-    centrality = (vectors @ vectors.T).sum(axis=1) / (n - 1)
-    score = {i: float(centrality[i]) + 0.3 / (1 + i) for i in range(1, n)}
-    return [0] + sorted(score, key=lambda i: -score[i])
-
-
-def _plan(order: list[int], source: Article, target: int) -> list[int]:
-    planned, total = [], 0
-    for index in order:
-        if total >= target * (1 - LENGTH_TOLERANCE / 2):
-            break
-        planned.append(index)
-        total += len(source.sentences[index].text.split())
-    return sorted(planned)
-
-
-def _paragraphs(source: Article, done: dict[int, list[RewriteSentence]]) -> list[list[RewriteSentence]]:
-    """Short paragraphs: the lead alone, then at most two sentences, breaking where the source does."""
-    lead, *rest = [i for i in sorted(done) if done[i]]
-    paragraphs: Paragraphs = [list(done[lead])]
-    current: list[RewriteSentence] = []
-    last = None
-    for index in rest:
-        para = source.sentences[index].paragraph
-        for sentence in done[index]:
-            if current and (len(current) >= 2 or para != last):
-                paragraphs.append(current)
-                current = []
-            current.append(sentence)
-            last = para
-    return paragraphs + ([current] if current else [])
+def _paragraphs(done: dict[int, list[RewriteSentence]], outline: list[list[int]]) -> Paragraphs:
+    """The written sentences in the plan's paragraphs; a paragraph of more than three written sentences (the
+    rules split long ones) is cut after every third."""
+    paragraphs: Paragraphs = []
+    for indices in outline:
+        written = [s for i in indices for s in done[i]]
+        paragraphs += [written[k:k + plan.PARAGRAPH_SENTENCES] for k in range(0, len(written), plan.PARAGRAPH_SENTENCES)]
+    return paragraphs
 
 
 def _attribution(source: Article) -> str | None:

@@ -361,3 +361,17 @@ def test_a_speaker_is_found_within_the_quotes_sentence(source_text):
                "would turn Iraq into an Iranian satellite state.”")
     report = retold.check(source_text, rewrite)
     assert [s.verdict for s in report.sentences] == ["supported", "supported"], report.to_dict()["sentences"]
+
+
+@pytest.mark.parametrize("rewrite, faithful", [
+    ("Ghalibaf urged Araji to implement the agreement.", False),  # the source has him urge Baghdad
+    ("Ghalibaf urged Baghdad to implement the agreement.", True),
+    ("Larijani met Ahmed in Tehran on Tuesday.", True),  # one of two people he met
+    ("Larijani met Ghalibaf in Tehran on Tuesday.", False),
+])
+def test_an_act_aimed_at_another_name_is_not_supported(rewrite, faithful):
+    source = ("In a meeting with Qasim al-Araji on Tuesday, Speaker Bagher Ghalibaf urged Baghdad to implement the agreement. "
+              "Ali Larijani met Araji and Reber Ahmed in Tehran on Tuesday.")
+    report = retold.check(source, rewrite)
+    assert report.faithful == faithful, report.to_dict()["sentences"]
+    assert faithful or any(i.type == "role" for s in report.sentences for i in s.issues)

@@ -238,8 +238,10 @@ def _roles_and_attributions(verb: Token, facts: Facts, rel, entity_of: dict[int,
         elif child.dep_ == "agent":
             actor = next((c for c in child.children if c.dep_ == "pobj"), actor)
     lemma = verb.lemma_.lower()
-    if actor is not None and target is not None:
-        facts.roles.append((_key_of(actor, entity_of), lemma, _key_of(target, entity_of)))
+    if actor is not None and target is not None:  # "Ghalibaf met Araji and Ahmed": one role for each
+        for who in (actor, *actor.conjuncts):
+            for whom in (target, *target.conjuncts):
+                facts.roles.append((_key_of(who, entity_of), lemma, _key_of(whom, entity_of)))
     if actor is not None and (lemma in SPEECH_VERBS or lemma in COGNITION_VERBS):
         head = actor.lemma_.lower()
         named = any(t.ent_type_ in ("PERSON", "ORG") for t in actor.subtree)  # "spokesperson, Tammy Bruce,"

@@ -13,7 +13,7 @@ Leeds City Council cut bus fares to one pound on Monday, 3 March 2025, for every
 The council expects ridership to rise by a fifth within a year.
 Mayor Ana Torres said the cut would cost 12 million pounds a year.
 She added that the money comes from a parking levy.
-The city's library opened a new reading room for children on the same day.
+The city's library opened a new reading room for children on Monday.
 Bus drivers in Leeds will receive new training on handling larger crowds.
 The library's reading room holds 4,000 books for children under twelve.
 In 2019, the council raised bus fares by a tenth after a funding cut."""
@@ -48,3 +48,11 @@ def test_topics_are_grouped_and_background_goes_last():
     told = [i for p in paragraphs for i in p]
     assert told[-1] == len(article.sentences) - 1  # 2019: before the story's year (2025)
     assert told != sorted(told)  # the story is restructured, not told in the source's order
+
+
+def test_a_time_told_from_the_sentence_before_stays_after_it():
+    story = STORY.replace("Bus drivers in Leeds will receive", "The next day, bus drivers in Leeds received")
+    article, paragraphs = _outline(story)
+    told = [i for p in paragraphs for i in p]
+    drivers = next(s.index for s in article.sentences if "bus drivers" in s.text)
+    assert told.index(drivers) == told.index(drivers - 1) + 1

@@ -3,7 +3,7 @@
 The story's plan, as an editor would draw it: the lead (the main development) alone; then the supporting
 facts, most central first, grouped by topic into paragraphs of one to three sentences; then the background
 (what happened before: earlier years, "last month", "previously"). A sentence that leans on the one before
-it (a pronoun with no name before it, "However", a quote that goes on) is never separated from it, so
+it (a pronoun with no name before it, "However", "the next day", a quote that goes on) is never separated from it, so
 reordering cannot give "he said" to someone else; the checker reads the finished text in context as well.
 """
 
@@ -30,6 +30,10 @@ _LINKS = {"but", "however", "also", "meanwhile", "still", "yet", "and", "so", "i
           "additionally", "then", "later", "thus", "therefore", "nevertheless", "nonetheless", "though", "although",
           "besides", "likewise", "similarly", "otherwise", "further", "this", "that", "these", "those", "such",
           "there", "here", "both", "neither", "either", "another", "other", "others", "the latter", "the former"}
+_AFTER = re.compile(r"\b(?:the (?:next|following|same|previous) (?:day|night|morning|afternoon|evening|week|month|year)|"
+                    r"(?:hours|days|weeks|months|minutes|moments) (?:later|earlier|before|after)|afterwards?|soon after|"
+                    r"by then|at the time|that (?:day|night|morning|afternoon|evening|week))\b", re.I)
+"""Times told from the sentence before ("the next day", "hours later"), which a sentence moved elsewhere would shift."""
 _BACKGROUND = re.compile(r"\b(?:ago|last (?:year|month|week|spring|summer|autumn|fall|winter)|previously|in the past|"
                          r"formerly|earlier this (?:year|month))\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
@@ -91,7 +95,7 @@ def _leans_back(source: Article, index: int) -> bool:
     words = [t for t in doc if not t.is_punct and not t.is_quote]
     if not words:
         return True
-    if words[0].lower_ in _LINKS or " ".join(t.lower_ for t in words[:2]) in _LINKS:
+    if words[0].lower_ in _LINKS or " ".join(t.lower_ for t in words[:2]) in _LINKS or _AFTER.search(sentence.text):
         return True
     for token in doc:  # a third-person pronoun before any name in the sentence points back to an earlier one
         if token.pos_ == "PROPN" or token.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
@@ -102,13 +106,17 @@ def _leans_back(source: Article, index: int) -> bool:
 
 
 def _latest_year(source: Article) -> int | None:
-    years = [int(y) for y in _YEAR.findall(source.date or "")] or [int(y) for y in _YEAR.findall(source.body)]
+    """The story's year: its date's, else the latest the article names that has come (not a target "by 2030")."""
+    import datetime
+
+    named = [int(y) for y in _YEAR.findall(source.body) if int(y) <= datetime.date.today().year]
+    years = [int(y) for y in _YEAR.findall(source.date or "")] or named
     return max(years) if years else None
 
 
 def _is_background(source: Article, unit: list[int], now: int | None) -> bool:
     """A stretch about what happened before: every sentence says "last year", "previously", or names only
-    years before the story's (its date's year, else the latest year the article names)."""
+    years before the story's."""
     def earlier(text: str) -> bool:
         years = [int(y) for y in _YEAR.findall(text)]
         return bool(_BACKGROUND.search(text)) or (now is not None and bool(years) and max(years) < now)

@@ -375,3 +375,10 @@ def test_an_act_aimed_at_another_name_is_not_supported(rewrite, faithful):
     report = retold.check(source, rewrite)
     assert report.faithful == faithful, report.to_dict()["sentences"]
     assert faithful or any(i.type == "role" for s in report.sentences for i in s.issues)
+
+
+def test_the_source_actor_named_beside_the_number_does_not_hold_it():
+    source = ("Louisiana Democrats re-elected Governor John Bel Edwards in a state Trump won by the more modest but "
+              "still substantial margin of 20 points.")
+    wrong = retold.check(source, "Louisiana Democrats re-elected Governor John Bel Edwards with a margin of 20 points over Trump.")
+    assert wrong.sentences[0].verdict == "contradicted", wrong.to_dict()["sentences"]

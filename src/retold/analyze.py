@@ -63,7 +63,6 @@ class Number:
     end: int
     actor: str | None = None  # entity key of the named subject of the clause it belongs to ("Trump won by 30 points")
     actor_text: str = ""  # that subject as written
-    clause: str = ""  # the words of that clause, the clauses hung on it aside ("X won by 30 points, beating Y": not Y)
 
 
 @dataclass
@@ -305,28 +304,17 @@ def _numbers(span: Span, skip: set[int], rel, entity_of: dict[int, Span]) -> lis
         head = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
         unit = "%" if following in ("%", "percent", "per") else head.lemma_.lower() if head is not None else token.ent_type_
         start, end = rel(token)
-        numbers.append(Number(value, token.text, unit, start, end, *(_clause_actor(token, entity_of) or (None, "", ""))))
+        numbers.append(Number(value, token.text, unit, start, end, *(_clause_actor(token, entity_of) or (None, ""))))
     return numbers
 
 
 _RELATIVE = {"who", "which", "that"}
 
 
-_SUBCLAUSES = {"advcl", "relcl", "acl", "ccomp", "xcomp", "conj", "parataxis", "csubj"}
-
-
-def _clause_words(verb: Token, actor: Token, token: Token) -> str:
-    """The clause of ``verb`` that holds ``token``, with its actor, and without the clauses hung on it that do not
-    hold ``token``."""
-    aside = {t.i for c in verb.children if c.dep_ in _SUBCLAUSES and token not in c.subtree for t in c.subtree}
-    words = {t.i: t.text for t in verb.subtree if t.i not in aside} | {t.i: t.text for t in actor.subtree}
-    return " ".join(words[i] for i in sorted(words))
-
-
-def _clause_actor(token: Token, entity_of: dict[int, Span]) -> tuple[str, str, str] | None:
+def _clause_actor(token: Token, entity_of: dict[int, Span]) -> tuple[str, str] | None:
     """The named subject (or passive agent) of the nearest clause above ``token``; through a relative
-    pronoun, the noun the clause describes ("Edwards, who won by 20 points" -> Edwards): its entity key, its
-    text, and the clause's words. None if unnamed."""
+    pronoun, the noun the clause describes ("Edwards, who won by 20 points" -> Edwards): its entity key and
+    its text. None if unnamed."""
     node = token
     while node.head.i != node.i:
         node = node.head
@@ -349,7 +337,7 @@ def _clause_actor(token: Token, entity_of: dict[int, Span]) -> tuple[str, str, s
             key = _key_of(candidate, entity_of)
             if not key.startswith("word:"):
                 ent = entity_of.get(candidate.i)
-                return key, ent.text if ent is not None else candidate.text, _clause_words(node, actor, token)
+                return key, ent.text if ent is not None else candidate.text
         return None
     return None
 

@@ -118,11 +118,10 @@ def _check_numbers(facts: Facts, evidence: list[Facts], units: list[Facts]) -> l
 def _check_number_actors(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
     """A number given to another actor: "Lopez will receive 40 million shares" where the source gives them
     to Chen. Only when both actors are named, no source sentence gives the number to the rewrite's actor,
-    and the source's actor is not named in the rewrite's clause of the number (a reworded clause keeps them;
-    named in a clause hung on it, "…by 30 points, securing victory over Trump", they do not hold the number)."""
+    and the two actors are not one written two ways. Naming the source's actor elsewhere in the sentence does
+    not keep the number theirs ("re-elected Edwards with a margin of 20 points over Trump")."""
     issues = []
     for number in facts.numbers:
-        clause = f" {normalise_words(number.clause)} "
         ours = number.actor
         if ours is None or any(n.value == number.value and n.actor and same_entity(ours, n.actor) for u in units for n in u.numbers):
             continue
@@ -130,8 +129,8 @@ def _check_number_actors(facts: Facts, evidence: list[Facts], units: list[Facts]
             theirs = next((n for n in unit.numbers if n.value == number.value and n.actor), None)
             if theirs is None or theirs.actor is None:
                 continue
-            named = [m for m in facts.names if same_entity(m.key, theirs.actor)]
-            if f" {normalise_words(theirs.actor_text)} " in clause or any(f" {normalise_words(m.text)} " in clause for m in named):
+            mine, yours = f" {normalise_words(number.actor_text)} ", f" {normalise_words(theirs.actor_text)} "
+            if mine in yours or yours in mine:
                 continue  # "U. S." for "U.S.", or the same name tagged as a person in one and an organisation in the other
             issues.append(Issue("number", f"the source gives {theirs.text} to {theirs.actor_text}, not to {number.actor_text}",
                                 (number.start, number.end), (theirs.start, theirs.end), unit.index, contradicts=True))

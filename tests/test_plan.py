@@ -56,3 +56,23 @@ def test_a_time_told_from_the_sentence_before_stays_after_it():
     told = [i for p in paragraphs for i in p]
     drivers = next(s.index for s in article.sentences if "bus drivers" in s.text)
     assert told.index(drivers) == told.index(drivers - 1) + 1
+
+
+def test_a_pronoun_after_a_place_still_leans_back():
+    story = STORY.replace("Bus drivers in Leeds will receive", "In Leeds, they will also receive")
+    article, paragraphs = _outline(story)
+    told = [i for p in paragraphs for i in p]
+    moved = next(s.index for s in article.sentences if "they will also receive" in s.text)
+    assert told.index(moved) == told.index(moved - 1) + 1
+
+
+def test_a_restatement_that_leans_back_keeps_its_place():
+    """The source names the subject; the model's restatement begins "They": it must not be moved away."""
+    article = retold.extract(STORY)
+    vectors = embedder()([s.text for s in article.sentences])
+    kept = list(range(len(article.sentences)))
+    drivers = next(s.index for s in article.sentences if "Bus drivers" in s.text)
+    written = {drivers: "They will be trained to handle larger crowds."}
+    paragraphs = plan.outline(article, kept, plan.rank(article, vectors), vectors, written)
+    told = [i for p in paragraphs for i in p]
+    assert told.index(drivers) == told.index(drivers - 1) + 1

@@ -186,3 +186,17 @@ def test_a_reply_that_drops_the_speaker_is_sent_back(article):
     asked = [r for r in engine.asked if NOTED in r.text]
     assert asked[1].feedback == ["say who said it, as the source does"]
     assert not any(s.text.startswith("In an effort") for s in result.sentences)
+
+
+def test_a_sentence_that_fails_in_context_is_traced_to_its_source_in_the_plans_order(article):
+    """The repair finds which source sentence a failing sentence restates by its place in the published text,
+    which follows the plan, not the source's order."""
+    from retold.rewrite import RewriteSentence, _sources_of, join_paragraphs
+
+    paragraphs = [[RewriteSentence(article.sentences[0].text, [0], "rules")],
+                  [RewriteSentence(article.sentences[6].text, [6], "rules"),
+                   RewriteSentence("Ghalibaf met Hassan Rouhani.", [2], "scripted")],
+                  [RewriteSentence(article.sentences[3].text, [3], "rules")]]
+    report = retold.check(article, retold.extract(join_paragraphs(paragraphs), kind="article", language="en"))
+    bad = [s.index for s in report.sentences if s.verdict != "supported"]
+    assert bad and _sources_of(bad, report, paragraphs) == {2}

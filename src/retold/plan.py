@@ -3,7 +3,7 @@
 The story's plan, as an editor would draw it: the lead (the main development) alone; then the supporting
 facts, most central first, grouped by topic into paragraphs of one to three sentences; then the background
 (what happened before: earlier years, "last month", "previously"). A sentence that leans on the one before
-it (a pronoun with no name before it, "However", "the next day", a quote that goes on) is never separated from it, so
+it (a pronoun with no subject before it to stand for, "However", "the next day", a quote that goes on) is never separated from it, so
 reordering cannot give "he said" to someone else; the checker reads the finished text in context as well.
 """
 
@@ -60,9 +60,11 @@ def choose(order: list[int], source: Article, target: int) -> list[int]:
     return sorted(planned)
 
 
-def outline(source: Article, kept: list[int], order: list[int], vectors: np.ndarray) -> list[list[int]]:
-    """Paragraphs of source sentence indices: the lead's stretch alone, then topics by importance, background last."""
-    units = _units(source, sorted(kept))
+def outline(source: Article, kept: list[int], order: list[int], vectors: np.ndarray,
+            written: dict[int, str] | None = None) -> list[list[int]]:
+    """Paragraphs of source sentence indices: the lead's stretch alone, then topics by importance, background last.
+    ``written`` holds the first restated sentence of each kept one, which may lean back where the source did not."""
+    units = _units(source, sorted(kept), written or {})
     if len(units) <= 1:
         return units
     importance = {index: k for k, index in enumerate(order)}
@@ -73,32 +75,34 @@ def outline(source: Article, kept: list[int], order: list[int], vectors: np.ndar
     return [lead] + _grouped(current, importance, vectors) + _grouped(background, importance, vectors)
 
 
-def _units(source: Article, kept: list[int]) -> list[list[int]]:
-    """Runs of kept sentences that must stay together: each sentence that leans on the one before it joins it."""
+def _units(source: Article, kept: list[int], written: dict[int, str]) -> list[list[int]]:
+    """Runs of kept sentences that must stay together: each sentence that leans on the one before it, as the
+    source writes it or as it was restated ("They did the opposite"), joins it."""
     units: list[list[int]] = []
     for index in kept:
-        if units and _leans_back(source, index):
+        sentence = source.sentences[index]
+        continues_quote = any(q.start < sentence.start < q.end for q in source.quotes)
+        if units and (_leans_back(sentence.text, continues_quote) or (index in written and _leans_back(written[index]))):
             units[-1].append(index)
         else:
             units.append([index])
     return units
 
 
-def _leans_back(source: Article, index: int) -> bool:
-    """Whether sentence ``index`` needs the sentence before it to be read right."""
+def _leans_back(text: str, continues_quote: bool = False) -> bool:
+    """Whether a sentence needs the sentence before it to be read right."""
     from retold.nlp import parse
 
-    sentence = source.sentences[index]
-    if any(q.start < sentence.start < q.end for q in source.quotes):  # a quote that began before it goes on
+    if continues_quote:
         return True
-    doc = parse(sentence.text)
+    doc = parse(text)
     words = [t for t in doc if not t.is_punct and not t.is_quote]
     if not words:
         return True
-    if words[0].lower_ in _LINKS or " ".join(t.lower_ for t in words[:2]) in _LINKS or _AFTER.search(sentence.text):
+    if words[0].lower_ in _LINKS or " ".join(t.lower_ for t in words[:2]) in _LINKS or _AFTER.search(text):
         return True
-    for token in doc:  # a third-person pronoun before any name in the sentence points back to an earlier one
-        if token.pos_ == "PROPN" or token.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+    for token in doc:  # a third-person pronoun with no subject before it to stand for ("In Virginia, they voted")
+        if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ in ("NOUN", "PROPN"):
             return False
         if token.lower_ in _ANAPHORS and token.pos_ == "PRON":
             return True

@@ -145,7 +145,8 @@ def rewrite(
     planned = plan.choose(order, source, target)
 
     def layout(done: dict[int, list[RewriteSentence]]) -> Paragraphs:
-        return _paragraphs(done, plan.outline(source, [i for i in done if done[i]], order, vectors))
+        written = {i: done[i][0].text for i in done if done[i]}
+        return _paragraphs(done, plan.outline(source, list(written), order, vectors, written))
 
     done: dict[int, list[RewriteSentence]] = {}
     for k, index in enumerate(planned):

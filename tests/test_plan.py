@@ -76,3 +76,12 @@ def test_a_restatement_that_leans_back_keeps_its_place():
     paragraphs = plan.outline(article, kept, plan.rank(article, vectors), vectors, written)
     told = [i for p in paragraphs for i in p]
     assert told.index(drivers) == told.index(drivers - 1) + 1
+
+
+def test_news_since_an_old_year_is_not_background_and_an_aside_stays_put():
+    story = STORY.replace("The library's reading room holds 4,000 books for children under twelve.",
+                          "Fares are at their lowest since 1998. (The cut was first proposed in 2019.)")
+    article, paragraphs = _outline(story)
+    told = [i for p in paragraphs for i in p]
+    lowest = next(s.index for s in article.sentences if "since 1998" in s.text)
+    assert told[-1] != lowest and told.index(lowest + 1) == told.index(lowest) + 1

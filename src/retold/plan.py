@@ -37,6 +37,7 @@ _AFTER = re.compile(r"\b(?:the (?:next|following|same|previous) (?:day|night|mor
 _BACKGROUND = re.compile(r"\b(?:ago|last (?:year|month|week|spring|summer|autumn|fall|winter)|previously|in the past|"
                          r"formerly|earlier this (?:year|month))\b", re.I)
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_SINCE = re.compile(r"\bsince (?:\w+ )?(?:19[5-9]\d|20\d\d)\b", re.I)
 
 
 def rank(source: Article, vectors: np.ndarray) -> list[int]:
@@ -93,7 +94,7 @@ def _leans_back(text: str, continues_quote: bool = False) -> bool:
     """Whether a sentence needs the sentence before it to be read right."""
     from retold.nlp import parse
 
-    if continues_quote:
+    if continues_quote or text.lstrip().startswith("("):  # a quote that goes on, or an aside "(Watergate, remember, …)"
         return True
     doc = parse(text)
     words = [t for t in doc if not t.is_punct and not t.is_quote]
@@ -122,7 +123,7 @@ def _is_background(source: Article, unit: list[int], now: int | None) -> bool:
     """A stretch about what happened before: every sentence says "last year", "previously", or names only
     years before the story's."""
     def earlier(text: str) -> bool:
-        years = [int(y) for y in _YEAR.findall(text)]
+        years = [int(y) for y in _YEAR.findall(_SINCE.sub("", text))]  # "for the first time since 1993" is news
         return bool(_BACKGROUND.search(text)) or (now is not None and bool(years) and max(years) < now)
 
     return all(earlier(source.sentences[i].text) for i in unit)

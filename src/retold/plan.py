@@ -3,8 +3,9 @@
 The story's plan, as an editor would draw it: the lead (the main development) alone; then the supporting
 facts, most central first, grouped by topic into paragraphs of one to three sentences; then the background
 (what happened before: earlier years, "last month", "previously"). A sentence that leans on the one before
-it (a pronoun with no subject before it to stand for, "However", "the next day", a quote that goes on) is never separated from it, so
-reordering cannot give "he said" to someone else; the checker reads the finished text in context as well.
+it (a pronoun with no subject before it to stand for, "However", "the next day", a quote that goes on) is
+never separated from it, so reordering cannot give "he said" to someone else; the checker reads the
+finished text in context as well. Comparisons that point back ("a similar message") are not detected yet.
 """
 
 from __future__ import annotations

@@ -164,14 +164,14 @@ def rewrite(
     if progress:
         progress(len(planned), len(planned), 0.0)
 
-    report = job.repair(done, layout)
+    report, paragraphs = job.repair(done, layout)
     keyword = options.keyword
     headline = job.headline(keyword, done)
     if keyword and keyword.lower() not in f"{headline} {_lead(done)}".lower():  # never wedged in as "Keyword: …"
         warnings.append(f"the keyword “{keyword}” is not in the headline or the lead: no proven wording used it")
     return Rewrite(
         headline=headline,
-        paragraphs=layout(done),
+        paragraphs=paragraphs,
         source=source,
         report=report,
         engine=writer.name,
@@ -274,9 +274,10 @@ class _Rewriter:
         quoted = sum(min(q.end, sentence.end) - max(q.start, sentence.start) for q in self.quotes(index))
         return quoted > 0.5 * (sentence.end - sentence.start)
 
-    def repair(self, done: dict[int, list[RewriteSentence]], layout: Callable[[dict[int, list[RewriteSentence]]], Paragraphs]) -> Report:
+    def repair(self, done: dict[int, list[RewriteSentence]],
+               layout: Callable[[dict[int, list[RewriteSentence]]], Paragraphs]) -> tuple[Report, Paragraphs]:
         """Check the whole text as ``layout`` sets it out; a model's sentence that fails in context falls back to
-        the rules, then is dropped."""
+        the rules, then is dropped. Returns the final report and the paragraphs it checked, which are published."""
         rules = [e for e in self.chain if not e.is_model]
         for round_ in itertools.count():
             if not any(done.values()):
@@ -285,7 +286,7 @@ class _Rewriter:
             report = self.verify(join_paragraphs(paragraphs))
             bad = [s.index for s in report.sentences if s.verdict != SUPPORTED]
             if not bad:
-                return report
+                return report, paragraphs
             for index in _sources_of(bad, report, paragraphs):
                 written = done[index][0]
                 if round_ < 2 and written.engine == self.chain[0].name and self.chain[0].is_model:

@@ -79,7 +79,7 @@ def _check_titles(facts: Facts, units: list[Facts]) -> list[Issue]:
         missing = sorted(set(titles) - covered_lemmas(set(titles), near)) if mentions else []
         if missing:
             spans = sorted(titles[w] for w in missing)
-            name = next((m.text for m in facts.names if m.key == person), person.removeprefix("person:"))
+            name = _named(facts, person)
             words = " ".join(facts.text[slice(*span)] for span in spans)
             issues.append(Issue("entity", f"the source does not call {name} ‘{words}’", (spans[0][0], spans[-1][1])))
     return issues

@@ -236,6 +236,16 @@ def test_copied_outside_quotes_counts_only_the_writers_words():
     assert copied_outside_quotes(source, ["“Too short,” he said."]) == 0.0
 
 
+def test_copied_phrases_are_the_writers_runs_of_source_words_without_names():
+    from retold.findings import copied_phrases
+
+    source = "Minister Qasim al-Araji told reporters on Monday that “the new border posts will open” in the north."
+    rewrite = "On Monday, Qasim al-Araji told reporters on Monday that “the new border posts will open” soon."
+    assert copied_phrases(source, rewrite) == ["Qasim al-Araji told reporters on Monday that"]
+    assert copied_phrases(source, "Speaking to the press, Minister Qasim al-Araji said so.") == []  # a name alone
+    assert copied_phrases(source, "Nothing here is from it.") == []
+
+
 def test_every_issue_in_the_example_has_a_span(example):
     for s in example.sentences:
         assert (s.verdict == "supported") == (not s.issues)

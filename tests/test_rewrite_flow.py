@@ -72,6 +72,33 @@ def test_a_model_that_never_gets_it_right_falls_back_to_the_rules(article):
     assert result.report.faithful
 
 
+NOVEL_LEAD = ("Iranian Parliament Speaker Bagher Ghalibaf called on Baghdad on Tuesday to implement a bilateral "
+              "security agreement without delay when he met Iraqi National Security Advisor Qasim al-Araji in Tehran.")
+
+
+def test_a_proven_sentence_that_copies_is_asked_for_once_more_in_other_words(article):
+    engine = Scripted({LEAD: [LEAD_REWRITE, NOVEL_LEAD]})  # the first is proven, but 0.88 of it is the source's
+    result = retold.rewrite(article, engine=engine, words=60, tries=3)
+    lead = result.sentences[0]
+    assert (lead.text, lead.engine, lead.tries) == (NOVEL_LEAD, "scripted", 2)
+    second = [r for r in engine.asked if LEAD in r.text and r.kind == "lead"][1]
+    assert second.feedback is None and second.avoid and second.avoid[0] in LEAD_REWRITE
+    assert "without repeating" in messages(second)[1]["content"] and second.temperature > 0.3
+    assert result.report.faithful
+
+
+@pytest.mark.parametrize("second", [NOVEL_LEAD.replace("Bagher Ghalibaf", "Hassan Rouhani"),  # not proven
+                                    "In a meeting with Iraqi National Security Advisor Qasim al-Araji on Tuesday in Tehran, "
+                                    "Iranian Parliament Speaker Bagher Ghalibaf urged Baghdad to immediately implement a "
+                                    "bilateral security agreement."])  # proven, but all of it is the source's words
+def test_the_proven_sentence_stays_when_the_new_wording_is_no_better(article, second):
+    engine = Scripted({LEAD: [LEAD_REWRITE, second, NOVEL_LEAD]})
+    result = retold.rewrite(article, engine=engine, words=60, tries=3)
+    lead = result.sentences[0]
+    assert (lead.text, lead.engine, lead.tries) == (LEAD_REWRITE, "scripted", 2)  # asked twice, not three times
+    assert result.fallback_share == 0.0
+
+
 def test_a_reply_of_the_wrong_length_is_not_checked_but_retried(article):
     engine = Scripted({LEAD: ["Ghalibaf spoke.", LEAD_REWRITE]})
     result = retold.rewrite(article, engine=engine, words=60, tries=2)

@@ -35,7 +35,7 @@ _NUMBER_WORDS = {
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12}
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
-_TOKEN = re.compile(r"\w+")
+WORD = re.compile(r"\w+")
 _MONTH_NAMES = {number: name for name, number in sorted(MONTHS.items(), key=lambda item: len(item[0]))}
 _MONTH_OR_YEAR = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b|\b(?:1[89]|20)\d\d\b", re.I)
 _PART_OF_MONTH = re.compile(r"\b(?P<part>early|mid|late)[- ]+(?P<month>" + "|".join(MONTHS) + r")\b", re.I)
@@ -125,7 +125,7 @@ class Analysis:
 
 def words(text: str) -> list[str]:
     """Lower-case word tokens: the unit of verbatim and copied-passage comparisons."""
-    return [token.lower() for token in _TOKEN.findall(text)]
+    return [token.lower() for token in WORD.findall(text)]
 
 
 def normalise_words(text: str) -> str:

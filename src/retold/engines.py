@@ -37,12 +37,13 @@ class Request:
     style: str = "neutral"
     keyword: str | None = None
     feedback: list[str] | None = None  # the checker's objections to the previous try
+    avoid: list[str] | None = None  # phrases of the source that a proven try repeated: say them another way
     seed: int = 0
 
     @property
     def temperature(self) -> float:
-        """Low for a first try; higher for a retry, so that it is not the same rejected text again."""
-        return 0.7 if self.feedback else 0.3
+        """Low for a first try; higher for a retry, so that it is not the same text again."""
+        return 0.7 if self.feedback or self.avoid else 0.3
 
 
 def messages(request: Request) -> list[dict[str, str]]:
@@ -58,6 +59,9 @@ def messages(request: Request) -> list[dict[str, str]]:
     else:  # a retry stays closer to the source: it passed the checker twice as often (BENCHMARKS.md)
         ask = (f"Rewrite this sentence for a {request.style} news article, staying close to the original: keep its "
                "key words and change only the order of its parts and the small connecting words. Same facts.")
+    if request.avoid:  # a proven try repeated these: the new wording must not
+        ask += (" Write it without repeating these phrases of the original: " + "; ".join(f"“{p}”" for p in request.avoid)
+                + ". Say them another way or rebuild the sentence; names, titles, numbers and dates stay exactly.")
     if request.feedback:
         ask += " Your last version was rejected: " + "; ".join(request.feedback) + ". Fix that."
     system = SYSTEM + (PLACEHOLDERS if "[Q1]" in request.text else "")

@@ -7,7 +7,7 @@ from collections import Counter
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from retold.analyze import Analysis, normalise_words, words
+from retold.analyze import WORD, Analysis, normalise_words, words
 from retold.cache import memo
 
 if TYPE_CHECKING:
@@ -32,14 +32,43 @@ def copied_ratio(source: str, rewrite: str, n: int = 4) -> float:
 def copied_outside_quotes(source: str, paragraphs: list[str], n: int = 4) -> float:
     """Share of the rewrite's n-word sequences outside direct quotes that also occur in the source: the
     copying a reader counts against a writer (a quote must be copied; the words around it need not be)."""
+    ours = [g for stretch in _unquoted(paragraphs) for g in ngrams(words(stretch), n)]
+    return _share_in(_grams(source, n), ours)
+
+
+def copied_phrases(source: str, text: str, n: int = 4) -> list[str]:
+    """The runs of words outside direct quotes in ``text`` that repeat the source (every n-word window of a
+    run is in it), as ``text`` writes them, longest first; a run that is only a name or a number ("Qasim
+    al-Araji said") is left out, since names must be copied."""
+    grams = _grams(source, n)
+    runs: list[tuple[int, str]] = []
+    for stretch in _unquoted([text]):
+        tokens = list(WORD.finditer(stretch))
+        covered = [False] * len(tokens)
+        for i, gram in enumerate(ngrams([t.group().lower() for t in tokens], n)):
+            if gram in grams:
+                covered[i : i + n] = [True] * n
+        first = None
+        for i, copied in enumerate(covered + [False]):
+            if copied and first is None:
+                first = i
+            elif not copied and first is not None:
+                run = tokens[first:i]
+                if sum(not t.group()[0].isupper() and not t.group()[0].isdigit() for t in run) >= 2:
+                    runs.append((len(run), stretch[run[0].start() : run[-1].end()]))
+                first = None
+    return [phrase for _, phrase in sorted(runs, key=lambda r: -r[0])]
+
+
+def _unquoted(paragraphs: list[str]) -> list[str]:
+    """The stretches of text between direct quotes."""
     from retold.quotes import quote_spans
 
-    ours = []
+    stretches = []
     for paragraph in paragraphs:
         cuts = [0] + [i for span in quote_spans(paragraph) for i in span] + [len(paragraph)]
-        for start, end in zip(cuts[::2], cuts[1::2]):  # the stretches between quotes
-            ours += ngrams(words(paragraph[start:end]), n)
-    return _share_in(_grams(source, n), ours)
+        stretches += [paragraph[start:end] for start, end in zip(cuts[::2], cuts[1::2])]
+    return stretches
 
 
 @memo(maxsize=1)

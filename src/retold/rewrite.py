@@ -27,6 +27,7 @@ from retold.engines import Engine, Request, RulesEngine, SourceEngine
 from retold.engines import engine as make_engine
 from retold.errors import EngineError, InputError, RewriteError
 from retold.extract import extract
+from retold.findings import copied_outside_quotes, copied_phrases
 from retold.nlp import embedder
 from retold.options import RewriteOptions
 from retold.plaintext import strip_dateline
@@ -37,6 +38,9 @@ from retold.sentences import end_sentence
 Progress = Callable[[int, int, "float | None"], None]
 """progress(done, total, seconds_left) while sentences are written."""
 _QUOTED = re.compile(r"[\"“]([^\"“”]+)[\"”]")
+NOVELTY = 0.35
+"""The most of its 4-word sequences outside quotes that a model's proven sentence may repeat from the source
+before it is asked once more in other words: the issue's goal for a whole rewrite, applied to each sentence."""
 
 
 @dataclass
@@ -212,33 +216,55 @@ class _Rewriter:
 
         A model gets up to ``tries`` attempts, each with the checker's objections to the last, and sees direct
         quotes as placeholders that retold fills in verbatim; a sentence that is mostly a direct quote skips
-        the models (the quote must stay word for word)."""
+        the models (the quote must stay word for word). A proven restatement that repeats more of the source
+        than NOVELTY allows is asked for once more, told the phrases it repeated; the new wording is kept only if
+        it is proven too and repeats less."""
         original = self.text(index)
         masked, quotes = _masked(original)
         for writer in engines or self.chain:
             if writer.is_model and self.mostly_quote(index):
                 continue
-            feedback = None
+            feedback: list[str] | None = None
+            avoid: list[str] | None = None
+            kept: tuple[list[RewriteSentence], float] | None = None  # proven, but copying: (sentences, copied share)
             for attempt in range(self.options.tries if writer.is_model else 1):
-                text = masked if writer.is_model else original  # the rules keep quotes as they are
-                candidate = writer.write(Request(text, kind="lead" if index == 0 else "sentence", style=self.options.style,
-                                                 feedback=feedback, seed=self.options.seed + attempt))
+                request = Request(masked if writer.is_model else original,  # the rules keep quotes as they are
+                                  kind="lead" if index == 0 else "sentence", style=self.options.style,
+                                  feedback=feedback, avoid=avoid, seed=self.options.seed + attempt)
+                parts, feedback = self.attempt(writer, index, request, quotes)
                 asked += writer.is_model
-                if not 0.5 <= len(candidate.split()) / max(1, len(text.split())) <= 2.0:
-                    feedback = ["it must keep all of the sentence's facts and only those"]
-                    continue
-                if writer.is_model:
-                    candidate, feedback = _filled(candidate, quotes)
-                    if feedback:
-                        continue
-                parts = [part for part in candidate.split("\n") if part.strip()]
-                feedback = ((writer.is_model and (self.unquoted(index, candidate) or self.fragment(index, candidate)
-                                                  or self.unattributed(index, candidate)))
-                            or self.objections(" ".join(parts)))
                 if feedback is None:
-                    return [RewriteSentence(part, [index], writer.name, asked) for part in parts]
+                    written = [RewriteSentence(part, [index], writer.name, asked) for part in parts]
+                    copied = copied_outside_quotes(self.source.body, parts) if writer.is_model else 0.0
+                    if kept and copied >= kept[1]:
+                        break
+                    if kept or copied <= NOVELTY or attempt + 1 == self.options.tries:
+                        return written
+                    kept = written, copied
+                    avoid = copied_phrases(self.source.body, " ".join(parts))[:3] or None
+                elif kept:
+                    break
+            if kept:
+                for sentence in kept[0]:
+                    sentence.tries = asked
+                return kept[0]
         self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
         return []
+
+    def attempt(self, writer: Engine, index: int, request: Request, quotes: dict[str, str]) -> tuple[list[str], list[str] | None]:
+        """One try of ``writer``: its sentences, and None when they are proven, else what is wrong with them."""
+        candidate = writer.write(request)
+        if not 0.5 <= len(candidate.split()) / max(1, len(request.text.split())) <= 2.0:
+            return [], ["it must keep all of the sentence's facts and only those"]
+        if writer.is_model:
+            candidate, problems = _filled(candidate, quotes)
+            if problems:
+                return [], problems
+        parts = [part for part in candidate.split("\n") if part.strip()]
+        feedback = ((writer.is_model and (self.unquoted(index, candidate) or self.fragment(index, candidate)
+                                          or self.unattributed(index, candidate)))
+                    or self.objections(" ".join(parts)))
+        return parts, feedback or None
 
     def unquoted(self, index: int, candidate: str) -> list[str] | None:
         """A source quote copied without its quotation marks passes the speaker's words off as the writer's."""

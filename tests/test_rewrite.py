@@ -127,6 +127,11 @@ def test_interrupted_run_leaves_no_output_file(tmp_path, source_text):
 def test_clean_takes_the_text_a_model_meant():
     assert clean("Here is the rewritten sentence:\n\n“Iran urged Iraq to act.”") == "Iran urged Iraq to act."
     assert clean("**Iran urges Iraq to act.**", "headline") == "Iran urges Iraq to act"
+    echoed = "The new wording and word order maintain the same facts. Iran urged Iraq to act."  # seen from Qwen2.5-1.5B
+    assert clean(echoed, source="Iran called on Iraq to act.") == "Iran urged Iraq to act."
+    assert clean("Prices fell by new wording and word order.", source="Prices fell.") == ""  # nothing left: retried
+    restated = "The ministry rephrased its position."
+    assert clean(restated, source="The ministry rephrased its position on Monday.") == restated  # the news's own words
 
 
 def test_openai_engine_against_llama_cpp_server(llama_server, source_text):

@@ -72,8 +72,15 @@ _LABEL = re.compile(r"^[^\n]{0,60}:$")  # "Here is the rewritten sentence:" on a
 _PREFIX = re.compile(r"^(?:here is|here's|rewritten|headline|sentence|answer|output)[^:\n]{0,40}:\s*", re.I)
 
 
-def clean(reply: str, kind: str = "sentence") -> str:
-    """The text a model meant: its first non-empty paragraph, without labels, wrapping quotes or markup."""
+_ABOUT_THE_TASK = re.compile(r"\b(?:(?:new|different|original) (?:wording|word order|sentence)|word order|same facts|"
+                            r"rewritten|rephrased|paraphrased)\b", re.I)
+"""How a reply talks about the rewriting instead of the news ("The new wording and word order maintain the same
+facts."): a small model echoes its instructions, and the checker then rejects the whole reply."""
+
+
+def clean(reply: str, kind: str = "sentence", source: str = "") -> str:
+    """The text a model meant: its first non-empty paragraph, without labels, wrapping quotes or markup, and
+    without sentences about the task itself (unless the ``source`` sentence uses those words too)."""
     paragraphs = [p for p in re.split(r"\n\s*\n", reply.strip()) if p.strip() and not _LABEL.match(p.strip())]
     text = paragraphs[0] if paragraphs else ""
     text = " ".join(text.replace("**", "").split())
@@ -82,6 +89,10 @@ def clean(reply: str, kind: str = "sentence") -> str:
         text = text[1:-1].strip()
     if kind == "headline":
         return text.rstrip(".")
+    if _ABOUT_THE_TASK.search(text) and not _ABOUT_THE_TASK.search(source):
+        from retold.sentences import split_sentences
+
+        text = " ".join(text[a:b] for a, b in split_sentences(text) if not _ABOUT_THE_TASK.search(text[a:b]))
     return end_sentence(text)
 
 
@@ -150,7 +161,7 @@ class LocalEngine:
             )
         except ValueError as exc:  # e.g. the prompt does not fit the context window
             raise EngineError(f"the local model failed: {exc}") from exc
-        return clean(reply["choices"][0]["message"]["content"] or "", request.kind)
+        return clean(reply["choices"][0]["message"]["content"] or "", request.kind, request.text)
 
 
 class OpenAIEngine:
@@ -203,7 +214,7 @@ class OpenAIEngine:
             if text is None:
                 problem = f"the server at {self.url} replied with something that is not a chat completion: {response.text[:120]!r}"
                 continue
-            return clean(text, request.kind)
+            return clean(text, request.kind, request.text)
         raise EngineError(f"{problem} (after {self.retries + 1} tries)")
 
 

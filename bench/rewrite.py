@@ -7,7 +7,8 @@ rule, not picked by result); plus the example source. Each is rewritten at its o
 Per article: seconds (wall, 2 cores), words, copied 4-gram ratio, share of the source's named entities
 and numbers kept in the output, share of sentences that fell back to the rules, paragraphs, mean sentence
 length, Kendall's tau of the source order (restructuring made visible), and the final check's verdicts.
-Results go to bench/out/rewrite-ENGINE.jsonl (re-reported with --cached) and BENCHMARKS.md; the example's
+Results go to bench/out/rewrite-ENGINE.jsonl (re-reported with --cached, with any saved run renamed
+rewrite-ENGINE@COMMIT.jsonl beside them as a row of its own) and BENCHMARKS.md; the example's
 rewrites go to docs/rewrite-samples.md (benchmark articles are not copied into the repository).
 
     python bench/rewrite.py --engine rules|local|openai [--limit N] [--base-url URL] [--cached] [--no-write]
@@ -31,6 +32,7 @@ from retold.render import rewrite_markdown  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SAMPLES = ROOT / "docs" / "rewrite-samples.md"
+ENGINES = ("rules", "local", "openai")
 FACT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 
 
@@ -108,7 +110,7 @@ def _median(rows: list[dict], key: str, spec: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--engine", action="append", choices=["rules", "local", "openai"])
+    parser.add_argument("--engine", action="append", choices=ENGINES)
     parser.add_argument("--limit", type=int, default=30, help="benchmark articles besides the example")
     parser.add_argument("--base-url", help="openai engine: the server (e.g. python -m llama_cpp.server with the default model)")
     parser.add_argument("--cached", action="store_true", help="report the saved results of every engine, run nothing")
@@ -157,6 +159,8 @@ def main() -> None:
             "",
         ]
         for engine, rows in results.items():
+            if engine not in ENGINES:  # a saved run kept for comparison (rewrite-local@COMMIT.jsonl)
+                continue
             example = next((row for row in rows if row["article"] == "example"), None)
             if example:
                 samples += [f"## Engine `{engine}`", "", "### " + example["markdown"].removeprefix("# ").strip(), ""]

@@ -190,6 +190,20 @@ def test_a_reply_that_leaves_a_quote_out_is_sent_back(article):
     assert any("“to achieve greater stability”" in s.text and s.engine == "scripted" for s in result.sentences)
 
 
+def test_a_quote_that_closes_a_sentence_as_a_trailing_detail_may_be_left_out(article):
+    from retold.rewrite import _closing_quote
+
+    oversaw = "oversaw the signing of a joint security MoU"
+    short = ("In August, Iraqi Prime Minister Mohammed Shia’ al-Sudani oversaw the signing of a joint security MoU "
+             "between Araji and Iranian Secretary of the Supreme National Security Council Ali Larijani.")
+    engine = Scripted({oversaw: [short]})
+    result = retold.rewrite(article, engine=engine, words=600, tries=1)
+    assert any(s.text == short and s.engine == "scripted" for s in result.sentences)
+    assert _closing_quote("Ahmed met Araji in Tehran, [Q1].") == "[Q1]"
+    assert _closing_quote("Ahmed told reporters in Tehran, [Q1].") is None  # after a speech verb, the quote is what was said
+    assert _closing_quote("He said that [Q1] and left.") is None
+
+
 def test_a_reply_without_a_subject_is_sent_back(article):
     fragment = NOTED_REWRITE.replace("He further noted that the", "Further noted that")
     engine = Scripted({NOTED: [fragment, NOTED_REWRITE]})

@@ -226,7 +226,7 @@ class _Rewriter:
                 continue
             feedback: list[str] | None = None
             avoid: list[str] | None = None
-            kept: tuple[list[RewriteSentence], float] | None = None  # proven, but copying: (sentences, copied share)
+            proven: list[tuple[float, list[str]]] = []  # (share copied outside quotes, sentences)
             for attempt in range(self.options.tries if writer.is_model else 1):
                 request = Request(masked if writer.is_model else original,  # the rules keep quotes as they are
                                   kind="lead" if index == 0 else "sentence", style=self.options.style,
@@ -234,20 +234,16 @@ class _Rewriter:
                 parts, feedback = self.attempt(writer, index, request, quotes)
                 asked += writer.is_model
                 if feedback is None:
-                    written = [RewriteSentence(part, [index], writer.name, asked) for part in parts]
-                    copied = copied_outside_quotes(self.source.body, parts) if writer.is_model else 0.0
-                    if kept and copied >= kept[1]:
+                    proven.append((copied_outside_quotes(self.source.body, parts) if writer.is_model else 0.0, parts))
+                if len(proven) == 2 or (proven and (feedback or proven[0][0] <= NOVELTY)):
+                    break  # asked in other words already, or no need to
+                if proven:
+                    avoid = copied_phrases(self.source.body, " ".join(proven[0][1]))[:3]
+                    if not avoid:
                         break
-                    if kept or copied <= NOVELTY or attempt + 1 == self.options.tries:
-                        return written
-                    kept = written, copied
-                    avoid = copied_phrases(self.source.body, " ".join(parts))[:3] or None
-                elif kept:
-                    break
-            if kept:
-                for sentence in kept[0]:
-                    sentence.tries = asked
-                return kept[0]
+            if proven:
+                _, parts = min(proven, key=lambda p: p[0])  # the first, unless the other wording repeats less
+                return [RewriteSentence(part, [index], writer.name, asked) for part in parts]
         self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
         return []
 
@@ -257,7 +253,7 @@ class _Rewriter:
         if not 0.5 <= len(candidate.split()) / max(1, len(request.text.split())) <= 2.0:
             return [], ["it must keep all of the sentence's facts and only those"]
         if writer.is_model:
-            candidate, problems = _filled(candidate, quotes)
+            candidate, problems = _filled(candidate, quotes, _closing_quote(request.text))
             if problems:
                 return [], problems
         parts = [part for part in candidate.split("\n") if part.strip()]
@@ -364,18 +360,31 @@ def _masked(sentence: str) -> tuple[str, dict[str, str]]:
     return "".join(pieces + [sentence[last:]]), quotes
 
 
-def _filled(reply: str, quotes: dict[str, str]) -> tuple[str, list[str] | None]:
+def _filled(reply: str, quotes: dict[str, str], optional: str | None = None) -> tuple[str, list[str] | None]:
     """The reply with each placeholder replaced by its quote, verbatim; or what is wrong with its placeholders.
     Every quote is used once: one made up or repeated is an error, and so is one left out ("the MoU is aimed
-    [Q1] in various areas" without its placeholder said nothing, and the checker could not tell)."""
+    [Q1] in various areas" without its placeholder said nothing, and the checker could not tell), except the
+    ``optional`` one (``_closing_quote``)."""
     marks = [f"[Q{n}]" for n in _PLACEHOLDER.findall(reply)]
-    if sorted(marks) != sorted(quotes):
+    missing = set(quotes) - set(marks) - {optional}
+    if missing or len(set(marks)) != len(marks) or not set(marks) <= set(quotes):
         return reply, [f"use each placeholder ({', '.join(quotes) or 'none here'}) exactly once, as given"]
     filled = _PLACEHOLDER.sub(lambda m: quotes[m.group(0)], reply)
     for quote in quotes.values():  # “… the past.” then the model's own full stop: one is enough
         if quote[-2:-1] in (".", "!", "?"):
             filled = filled.replace(quote + ".", quote)
     return filled, None
+
+
+_CLOSING = re.compile(r",\s*(\[Q\d+\])[\s.!?]*$")
+
+
+def _closing_quote(masked: str) -> str | None:
+    """The placeholder of a quote that closes the sentence after a comma with no speech verb before it ("… a joint
+    security MoU between Araji and Larijani, [Q1]"): a trailing detail that a restatement may leave out, like a
+    trailing phrase (the model always left this one out). After a speech verb the quote is what was said: it stays."""
+    match = _CLOSING.search(masked)
+    return match.group(1) if match and not _attributing(masked[: match.start()]) else None
 
 
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}

@@ -16,7 +16,18 @@ BENCHMARKS = ROOT / "BENCHMARKS.md"
 
 
 def machine() -> str:
+    """The machine in words, with the CPU's model and widest vector extension: llama.cpp's speed depends on them."""
     cpu = platform.processor() or platform.machine()
+    try:
+        info = Path("/proc/cpuinfo").read_text(errors="replace")
+    except OSError:
+        info = ""
+    model = re.search(r"^model name\s*:\s*(.+)$", info, re.M)
+    flag_line = re.search(r"^flags\s*:(.*)$", info, re.M)
+    flags = set(flag_line.group(1).split()) if flag_line else set()
+    vector = next((f for f in ("amx_tile", "avx512f", "avx2", "avx") if f in flags), None)
+    if model:
+        cpu = model.group(1).strip() + (f", {vector}" if vector else "")
     return f"{platform.system()} {platform.machine()} ({cpu}), {os.cpu_count()} cores, Python {platform.python_version()}"
 
 

@@ -236,6 +236,18 @@ def test_copied_outside_quotes_counts_only_the_writers_words():
     assert copied_outside_quotes(source, ["“Too short,” he said."]) == 0.0
 
 
+@pytest.mark.parametrize("claim, contradicted", [
+    ("Araji, the Iraqi Prime Minister Mohammed Shia’ al-Sudani, oversaw the signing of a joint security MoU with "
+     "Ali Larijani in August.", True),  # published by a local rewrite of the example: two people made one
+    ("Qasim al-Araji, Iraq's National Security Advisor, met Bagher Ghalibaf in Tehran on Tuesday.", False),
+    ("In August, Iraqi Prime Minister Mohammed Shia’ al-Sudani oversaw the signing of a joint security MoU.", False),
+])
+def test_an_apposition_that_makes_one_person_another_is_contradicted(source_text, claim, contradicted):
+    sentence = retold.check(source_text, claim).sentences[0]
+    assert (sentence.verdict == "contradicted") == contradicted
+    assert any("does not say that Araji is" in i.message for i in sentence.issues) == contradicted
+
+
 def test_copied_phrases_are_the_writers_runs_of_source_words_without_names():
     from retold.findings import copied_phrases
 

@@ -96,6 +96,7 @@ class Facts:
     verb: str | None = None  # lemma of the main clause's verb, when it has a subject
     person_places: dict[str, set[str]] = field(default_factory=dict)  # person key -> countries named beside them
     person_titles: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)  # person key -> title word -> span
+    identities: list[tuple[str, str, tuple[int, int]]] = field(default_factory=list)  # (person, person in apposition, its span)
     lemma_spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # first place each lemma occurs
 
     def span_of(self, lemmas: list[str] | set[str]) -> tuple[int, int] | None:
@@ -210,6 +211,7 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
             break
     facts.person_places = _person_places(ents, span)
     facts.person_titles = _person_titles(ents, span, rel)
+    facts.identities = _identities(ents, span, rel)
     return facts
 
 
@@ -286,6 +288,25 @@ def _person_titles(ents: list[Span], span: Span, rel) -> dict[str, dict[str, tup
             if (t.pos_ in ("NOUN", "PROPN") and t.ent_type_ not in ("GPE", "NORP", "PERSON") and not place_key(t.text)
                     and lemma not in _HONORIFICS and t.is_alpha):
                 found.setdefault(entity_key(ent.text, "PERSON"), {})[lemma] = rel(t)
+    return found
+
+
+def _identities(ents: list[Span], span: Span, rel) -> list[tuple[str, str, tuple[int, int]]]:
+    """People set in apposition after a comma or bracket, as one person: "Araji, the Iraqi Prime Minister Mohammed
+    Shia' al-Sudani," gives (Araji, Mohammed Shia, span). Only the apposition's own noun phrase counts, not a
+    phrase hung on it ("Bruce, a spokesperson for Marco Rubio," equates no one)."""
+    people = [e for e in ents if e.label_ == "PERSON"]
+    found = []
+    for person in people:
+        if person.end >= span.end or span.doc[person.end].text not in (",", "(", "–", "—"):
+            continue
+        for other in people:
+            token = other.root
+            while token.dep_ in ("appos", "compound") and not person.start <= token.head.i < person.end and token.head is not token:
+                token = token.head
+            if other is not person and token.dep_ == "appos" and person.start <= token.head.i < person.end:
+                found.append((entity_key(person.text, "PERSON"), entity_key(other.text, "PERSON"), rel(other)))
+                break  # one is enough: a name the parser split in two ("Mohammed Shia", "al-Sudani") is one person
     return found
 
 

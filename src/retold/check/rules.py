@@ -30,6 +30,7 @@ def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | No
         *_check_targets(facts, found, units),
         *_check_subject_places(facts, found),
         *_check_titles(facts, units),
+        *_check_identities(facts, units),
         *_check_attributions(facts, units),
     ]
 
@@ -82,6 +83,18 @@ def _check_titles(facts: Facts, units: list[Facts]) -> list[Issue]:
             name = _named(facts, person)
             words = " ".join(facts.text[slice(*span)] for span in spans)
             issues.append(Issue("entity", f"the source does not call {name} ‘{words}’", (spans[0][0], spans[-1][1])))
+    return issues
+
+
+def _check_identities(facts: Facts, units: list[Facts]) -> list[Issue]:
+    """One person made another by apposition ("Araji, the Iraqi Prime Minister Mohammed Shia' al-Sudani, oversaw"
+    where the source has al-Sudani oversee), unless the source sets the two side by side too."""
+    issues = []
+    for person, other, span in facts.identities:
+        if same_entity(person, other) or any(same_entity(person, p) and same_entity(other, o) for u in units for p, o, _ in u.identities):
+            continue
+        issues.append(Issue("entity", f"the source does not say that {_named(facts, person)} is {_named(facts, other)}",
+                            span, contradicts=True))
     return issues
 
 

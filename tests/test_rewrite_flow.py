@@ -213,6 +213,15 @@ def test_a_reply_without_a_subject_is_sent_back(article):
     assert not any(s.text.startswith("Further noted") for s in result.sentences)
 
 
+def test_a_reply_broken_off_with_an_ellipsis_is_sent_back(article):
+    broken = "He further noted that the MoU aims [Q1] in various areas, that relations will [Q2], and that..."
+    engine = Scripted({NOTED: [broken, NOTED_REWRITE]})
+    result = retold.rewrite(article, engine=engine, words=600, tries=2)
+    asked = [r for r in engine.asked if NOTED in r.text]
+    assert asked[1].feedback and "ellipsis" in asked[1].feedback[0]
+    assert not any(s.text.endswith("that...") for s in result.sentences)
+
+
 def test_a_title_case_headline_is_checked_and_published_in_sentence_case(article):
     engine = Scripted({LEAD: ["Bagher Ghalibaf Urges Baghdad to Implement Bilateral Security Agreement"]})
     engine.replies[LEAD].insert(0, LEAD_REWRITE)  # the lead first, then the headline written from it

@@ -272,7 +272,10 @@ class _Rewriter:
         return None
 
     def fragment(self, index: int, candidate: str) -> list[str] | None:
-        """A finite verb without a subject ("Further noted that …") is a fragment the checker reads as supported."""
+        """A finite verb without a subject ("Further noted that …"), or a sentence broken off with an ellipsis ("the
+        Senate's message was that..."), is a fragment the checker reads as supported."""
+        if candidate.rstrip().endswith(("...", "…")) and not self.text(index).rstrip().endswith(("...", "…")):
+            return ["finish the sentence instead of ending it with an ellipsis"]
         if _fragments(self.text(index)):  # the source sentence is one too, or the parser misreads it
             return None
         bad = _fragments(candidate)

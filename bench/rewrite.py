@@ -28,11 +28,11 @@ from _report import DATA, EXAMPLES, ROOT, write_section  # noqa: E402
 
 import retold  # noqa: E402
 from retold.language import detect_language  # noqa: E402
+from retold.options import ENGINE_NAMES  # noqa: E402
 from retold.render import rewrite_markdown  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SAMPLES = ROOT / "docs" / "rewrite-samples.md"
-ENGINES = ("rules", "local", "openai")
 FACT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 
 
@@ -110,7 +110,7 @@ def _median(rows: list[dict], key: str, spec: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--engine", action="append", choices=ENGINES)
+    parser.add_argument("--engine", action="append", choices=ENGINE_NAMES)
     parser.add_argument("--limit", type=int, default=30, help="benchmark articles besides the example")
     parser.add_argument("--base-url", help="openai engine: the server (e.g. python -m llama_cpp.server with the default model)")
     parser.add_argument("--cached", action="store_true", help="report the saved results of every engine, run nothing")
@@ -159,7 +159,7 @@ def main() -> None:
             "",
         ]
         for engine, rows in results.items():
-            if engine not in ENGINES:  # a saved run kept for comparison (rewrite-local@COMMIT.jsonl)
+            if engine not in ENGINE_NAMES:  # a saved run kept for comparison (rewrite-local@COMMIT.jsonl)
                 continue
             example = next((row for row in rows if row["article"] == "example"), None)
             if example:

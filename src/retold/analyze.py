@@ -302,7 +302,7 @@ def _identities(ents: list[Span], span: Span, rel) -> list[tuple[str, str, tuple
             continue
         for other in people:
             token = other.root
-            while token.dep_ in ("appos", "compound") and not person.start <= token.head.i < person.end and token.head is not token:
+            while token.dep_ in ("appos", "compound") and not person.start <= token.head.i < person.end:  # never the root
                 token = token.head
             if other is not person and token.dep_ == "appos" and person.start <= token.head.i < person.end:
                 found.append((entity_key(person.text, "PERSON"), entity_key(other.text, "PERSON"), rel(other)))

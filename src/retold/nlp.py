@@ -315,8 +315,8 @@ def cpu_has_amx() -> bool:
 
 EXTRA_BUFFERS = False
 """Whether llama.cpp may keep the weights in its extra CPU buffer types (AMX tiles, repacked blocks): off on
-every CPU. llama-cpp-python 0.3.36 crashes in decode with the AMX buffer type (segmentation fault on Xeon
-under KVM) and works with it off. On an idle 2-core AVX-512 machine without AMX the repacked layout writes
+every CPU. llama-cpp-python 0.3.36 crashes in decode with the AMX buffer type (SIGSEGV on a 2-core Xeon with
+AMX under KVM, bench/decode_speed.py) and works with it off. On an idle 2-core AVX-512 machine without AMX the repacked layout writes
 about 25% faster and reads prompts about 30% slower (BENCHMARKS.md, decode-speed), so a rewrite's requests
 (about 150 tokens read, 40 written) take the same time either way. One configuration everywhere is also one
 configuration tested."""

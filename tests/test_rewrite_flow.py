@@ -107,19 +107,11 @@ def test_a_reply_of_the_wrong_length_is_not_checked_but_retried(article):
     assert "keep all of the sentence's facts" in lead_requests[1].feedback[0]
 
 
-def test_a_sentence_that_is_mostly_a_quote_reaches_the_model_with_the_quote_masked(article):
-    araji = "\"We believe that the security of Iran and the security of Iraq are intertwined"
-    engine = Scripted({"IRNA quoted Araji": ["Araji, speaking on behalf of IRNA, stated that [Q1]",  # new framing
-                                             "According to IRNA, Araji said: [Q1]"]})
-    result = retold.rewrite(article, engine=engine, tries=2)
-    asked = [r for r in engine.asked if "IRNA quoted Araji" in r.text]
-    assert "security of Iran and the security of Iraq" not in " ".join(r.text for r in engine.asked)
-    assert asked[0].text == "[Q1] IRNA quoted Araji as saying."
-    assert "not in the original: behalf, speak" in asked[1].feedback[0]  # the checker alone let it pass
-    written = next(s for s in result.sentences if "According to IRNA" in s.text)
-    assert written.engine == "scripted" and written.text.startswith("According to IRNA, Araji said: " + araji)
-    assert written.text.endswith("the need to continue the talks.\"")  # the quote's comma became the full stop
-    assert result.report.faithful
+def test_mostly_quoted_sentences_never_reach_the_model(article):
+    engine = Scripted({})
+    retold.rewrite(article, engine=engine, tries=1)
+    asked = {r.text for r in engine.asked if r.kind != "headline"}
+    assert not any(r.startswith("\"We believe that the security of Iran") for r in asked)
 
 
 def test_the_rest_of_a_quote_that_began_in_the_sentence_before_never_reaches_the_model():
@@ -203,6 +195,16 @@ def test_a_reply_the_rewriter_can_tell_is_wrong_is_sent_back_with_why(article, b
     asked = [r for r in engine.asked if NOTED in r.text]
     assert asked[1].feedback and why in asked[1].feedback[0]
     assert any("“to achieve greater stability”" in s.text and s.engine == "scripted" for s in result.sentences)
+
+
+def test_quotes_are_filled_in_verbatim_and_end_the_sentence_once():
+    from retold.rewrite import _filled
+
+    quotes = {"[Q1]": "“we will go on,”", "[Q2]": "“deepen compared to the past.”"}
+    assert _filled("She said [Q1] and relations would [Q2].", quotes) == (
+        "She said “we will go on,” and relations would “deepen compared to the past.”", None)
+    assert _filled("Relations would [Q2] She said: [Q1].", quotes)[0].endswith("She said: “we will go on.”")
+    assert _filled("She said [Q1] [Q1].", quotes)[1]  # a repeated placeholder is sent back
 
 
 def test_a_quote_that_closes_a_sentence_as_a_trailing_detail_may_be_left_out(article):

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from retold import plan
-from retold.analyze import analyze, normalise_words
+from retold.analyze import normalise_words
 from retold.article import PARAGRAPH_SEPARATOR, Article, Quote
 from retold.check import check
 from retold.engines import Engine, Request, RulesEngine, SourceEngine
@@ -87,7 +87,7 @@ class Rewrite:
     @property
     def fallback_share(self) -> float:
         """Share of the sentences the model was asked for that came from the rules or the source instead
-        (the rest of a quote begun in an earlier sentence goes to the rules without asking the model)."""
+        (sentences that are mostly a direct quote go to the rules without asking the model)."""
         asked = [s for s in self.sentences if s.tries]
         return sum(s.engine != self.engine for s in asked) / len(asked) if asked else 0.0
 
@@ -215,15 +215,14 @@ class _Rewriter:
         """Source sentence ``index`` restated by the first engine whose text the checker accepts.
 
         A model gets up to ``tries`` attempts, each with the checker's objections to the last, and sees direct
-        quotes as placeholders that retold fills in verbatim, so a sentence that is mostly a quote is restated
-        around it ("[Q1] IRNA quoted Araji as saying."); only one in which a quote would reach the model unmasked
-        (the rest of a quote that began in the sentence before) skips the models. A proven restatement that repeats more of the source
+        quotes as placeholders that retold fills in verbatim; a sentence that is mostly a direct quote skips
+        the models (the quote must stay word for word). A proven restatement that repeats more of the source
         than NOVELTY allows is asked for once more, told the phrases it repeated; the new wording is kept only if
         it is proven too and repeats less."""
         original = self.text(index)
         masked, quotes = _masked(original)
         for writer in engines or self.chain:
-            if writer.is_model and self.rules_only(index, masked):
+            if writer.is_model and self.mostly_quote(index):
                 continue
             feedback: list[str] | None = None
             avoid: list[str] | None = None
@@ -259,7 +258,7 @@ class _Rewriter:
                 return [], problems
         parts = [part for part in candidate.split("\n") if part.strip()]
         feedback = ((writer.is_model and (self.unquoted(index, candidate) or self.fragment(index, candidate)
-                                          or self.unattributed(index, candidate) or self.reframed(index, candidate)))
+                                          or self.unattributed(index, candidate)))
                     or self.objections(" ".join(parts)))
         return parts, feedback or None
 
@@ -289,52 +288,16 @@ class _Rewriter:
             return None
         return ["say who said it, as the source does"]
 
-    def reframed(self, index: int, candidate: str) -> list[str] | None:
-        """Where a direct quote is most of the sentence, the checker's word overlap is mostly the quote's, so it
-        cannot weigh the few words around it ("Araji, speaking on behalf of IRNA, stated that “…”" passed it):
-        there a model may reword who said it and where it was reported, with the source's words and verbs that
-        only report speech, and nothing else."""
-        if not self.mostly_quote(index):
-            return None
-        from retold.check.evidence import covered_lemmas
-        from retold.nlp import parse
-        from retold.quotes import quote_spans
-
-        inside = quote_spans(candidate)
-        new = {t.lemma_.lower() for t in parse(candidate) if t.is_alpha and not t.is_stop
-               and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "ADV") and not any(a <= t.idx < b for a, b in inside)}
-        new -= _SAYING | _REPORTING
-        missing = sorted(new - covered_lemmas(new, analyze(self.source).lemmas))
-        if not missing:
-            return None
-        return [f"around the quote, say only who said it and who reported it, in the original's words "
-                f"(not in the original: {', '.join(missing)})"]
-
-    def mostly_quote(self, index: int) -> bool:
-        """Whether direct quotes make up more than half of the sentence's characters."""
-        sentence = self.source.sentences[index]
-        quoted = sum(min(q.end, sentence.end) - max(q.start, sentence.start) for q in self.quotes(index))
-        return quoted > 0.5 * (sentence.end - sentence.start)
-
     def quotes(self, index: int) -> list[Quote]:
         """The direct quotes in source sentence ``index``, also those that begin in an earlier sentence."""
         sentence = self.source.sentences[index]
         return [q for q in self.source.quotes if q.start < sentence.end and q.end > sentence.start]
 
-    def rules_only(self, index: int, masked: str) -> bool:
-        """Whether a sentence is the rules' alone: ``masked`` (the sentence as a model would see it) has under three
-        words besides its quote placeholders, or still holds three words or more of a direct quote (the rest of a
-        quote that began in an earlier sentence has no opening mark, so it is not masked; the rules keep it word
-        for word)."""
-        if len(_PLACEHOLDER.sub(" ", masked).split()) < 3:
-            return True
+    def mostly_quote(self, index: int) -> bool:
+        """A sentence that is mostly a direct quote is the rules' job: the quote must stay word for word."""
         sentence = self.source.sentences[index]
-        seen = f" {normalise_words(masked)} "
-        for quote in self.quotes(index):
-            inside = normalise_words(self.source.body[max(quote.start, sentence.start):min(quote.end, sentence.end)])
-            if len(inside.split()) >= 3 and f" {inside} " in seen:
-                return True
-        return False
+        quoted = sum(min(q.end, sentence.end) - max(q.start, sentence.start) for q in self.quotes(index))
+        return quoted > 0.5 * (sentence.end - sentence.start)
 
     def repair(self, done: dict[int, list[RewriteSentence]],
                layout: Callable[[dict[int, list[RewriteSentence]]], Paragraphs]) -> tuple[Report, Paragraphs]:
@@ -413,7 +376,7 @@ def _filled(reply: str, quotes: dict[str, str], optional: str | None = None) -> 
     for quote in quotes.values():
         if quote[-2:-1] in (".", "!", "?"):  # “… the past.” then the model's own full stop: one is enough
             filled = filled.replace(quote + ".", quote)
-        elif quote[-2:-1] == "," and filled.rstrip(" .").endswith(quote):  # “…,” IRNA quoted him: now it ends the sentence
+        elif quote[-2:-1] == "," and filled.rstrip(" .").endswith(quote):  # “…,” she said → she said: “….”
             filled = filled.rstrip(" .")[: -len(quote)] + quote[:-2] + "." + quote[-1]
     return filled, None
 

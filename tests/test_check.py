@@ -399,6 +399,23 @@ def test_an_act_aimed_at_another_name_is_not_supported(rewrite, faithful):
     assert faithful or any(i.type == "role" for s in report.sentences for i in s.issues)
 
 
+@pytest.mark.parametrize("rewrite, faithful", [
+    ("The joint security MoU was signed by Prime Minister Mohammed al-Sudani in August.", False),  # he oversaw it
+    ("In August, Araji and Ali Larijani signed a joint security MoU, with al-Sudani overseeing the signing.", True),
+    ("In August, Prime Minister Mohammed al-Sudani oversaw the signing of a joint security MoU.", True),
+    ("The finance ministers met on Friday, and the pact was signed by Elena Ruiz.", False),  # she hosted the talks
+    ("The pact was signed by Mark Olsen and Elena Ruiz on Friday.", False),  # by her deputy
+    ("The pact was signed by Mark Olsen and Tom Hale on Friday.", True),
+])
+def test_an_act_given_to_someone_the_source_has_in_another_role_is_not_supported(rewrite, faithful):
+    source = ("In August, Prime Minister Mohammed al-Sudani oversaw the signing of a joint security MoU between Qasim "
+              "al-Araji and Ali Larijani. On Friday, Elena Ruiz hosted the finance ministers for the signing of the pact "
+              "by Mark Olsen and Elena Ruiz's deputy, Tom Hale.")
+    report = retold.check(source, rewrite)
+    assert report.faithful == faithful, report.to_dict()["sentences"]
+    assert faithful or any(i.type == "role" and "sign" in i.message for s in report.sentences for i in s.issues)
+
+
 def test_the_source_actor_named_beside_the_number_does_not_hold_it():
     source = ("Louisiana Democrats re-elected Governor John Bel Edwards in a state Trump won by the more modest but "
               "still substantial margin of 20 points.")

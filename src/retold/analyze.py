@@ -91,6 +91,7 @@ class Facts:
     predicates: set[str] = field(default_factory=set)  # lemmas of its verbs and adjectives
     modal: dict[str, str] = field(default_factory=dict)
     roles: list[tuple[str, str, str]] = field(default_factory=list)  # (actor key, verb lemma, target key)
+    act_actors: list[tuple[str, str]] = field(default_factory=list)  # (noun lemma, actor key): "the signing … between A and B"
     attributions: list[Attribution] = field(default_factory=list)
     subject: tuple[str, int, int] | None = None  # the main clause's subject phrase and its span
     verb: str | None = None  # lemma of the main clause's verb, when it has a subject
@@ -198,6 +199,9 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
         negates = token.dep_ == "neg" or lemma in ("never", "no") and token.dep_ in ("neg", "det", "advmod")
         if negates and token.head.pos_ in ("VERB", "AUX", "ADJ"):  # "no wins" negates no act: not compared
             facts.negated.add(token.head.lemma_.lower())
+        if token.pos_ == "NOUN":
+            facts.act_actors += [(lemma, key) for key in dict.fromkeys(_key_of(who, entity_of) for who in _act_actors(token))
+                                 if not key.startswith("word:")]
         if token.pos_ in ("VERB", "AUX") and token.dep_ not in ("aux", "auxpass"):
             for child in token.children:
                 if child.dep_ == "aux" and child.lower_ in MODALS:
@@ -250,6 +254,16 @@ def _roles_and_attributions(verb: Token, facts: Facts, rel, entity_of: dict[int,
         start, _ = rel(actor.left_edge)
         _, end = rel(actor)
         facts.attributions.append(Attribution(head if generic else _key_of(actor, entity_of), generic, head, lemma, start, end))
+
+
+def _act_actors(noun: Token) -> list[Token]:
+    """The words of the phrase that says who does the act a noun names: "the signing of a security MoU between Araji
+    and Larijani", "talks by the two leaders" (it may hang on the noun or on its "of" object); its names are the actors."""
+    holders = [noun] + [o for p in noun.children if p.dep_ == "prep" and p.lower_ == "of" for o in p.children if o.dep_ == "pobj"]
+    phrases = [pobj for holder in holders for prep in holder.children if prep.dep_ == "prep" and prep.lower_ in ("between", "by")
+               for pobj in prep.children if pobj.dep_ == "pobj"]
+    owners = {t.i for pobj in phrases for w in pobj.subtree if w.dep_ == "poss" for t in w.subtree}  # "Ruiz's deputy": not Ruiz
+    return [who for pobj in phrases for who in pobj.subtree if who.i not in owners]
 
 
 def _own_words(ent: Span, span: Span) -> list[Token]:

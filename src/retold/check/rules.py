@@ -28,6 +28,7 @@ def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | No
         *_check_polarity(facts, found),
         *_check_roles(facts, found),
         *_check_targets(facts, found, units),
+        *_check_act_actors(facts, found, units),
         *_check_subject_places(facts, found),
         *_check_titles(facts, units),
         *_check_identities(facts, units),
@@ -279,6 +280,26 @@ def _check_targets(facts: Facts, evidence: list[Facts], units: list[Facts]) -> l
                 issues.append(Issue("role", f"the source has {_named(facts, actor)} {verb} {_named(unit, theirs[0])}, "
                                             f"not {_named(facts, target)}",
                                     facts.span_of([verb]), unit.span_of([verb]), unit.index))
+                break
+    return issues
+
+
+def _check_act_actors(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
+    """An act given to someone the source has in another role: "the MoU was signed by al-Sudani" where al-Sudani
+    "oversaw the signing of a security MoU between Araji and Larijani". Only when the evidence names who did the
+    act (a noun of the same word with "between" or "by"), names the rewrite's actor too, and no source sentence
+    has that actor do it."""
+    issues = []
+    for actor, verb, _ in facts.roles:
+        if actor.startswith("word:") or any(v == verb and same_entity(actor, a) for u in units for a, v, _ in u.roles):
+            continue
+        for unit in evidence:
+            acts = [(noun, who) for noun, who in unit.act_actors if covered_lemmas({verb}, {noun})]
+            if acts and not any(same_entity(actor, who) for _, who in acts) and any(same_entity(actor, m.key) for m in unit.names):
+                people = [who for _, who in acts if who.startswith("person:")] or [who for _, who in acts]
+                names = " and ".join(dict.fromkeys(_named(unit, who) for who in people))
+                issues.append(Issue("role", f"the source has {names} {verb}, not {_named(facts, actor)}",
+                                    facts.span_of([verb]), unit.span_of([acts[0][0]]), unit.index))
                 break
     return issues
 

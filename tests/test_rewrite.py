@@ -84,6 +84,20 @@ def test_local_engine_runs_llama_cpp(source_text):
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1]
 
 
+@pytest.mark.own_process
+def test_models_load_without_llamas_extra_buffer_types():
+    """The AMX buffer type crashes llama.cpp's decode (SIGSEGV on a Xeon with AMX, BENCHMARKS.md decode-speed): a model
+    retold loads has the extra buffer types off, and so has any other llama.cpp model loaded in the process after it
+    (retold.llama_server runs the real server with the same setting; the server tests use it)."""
+    import llama_cpp.llama_cpp as low
+
+    from retold.nlp import EXTRA_BUFFERS, llama, model_path
+
+    assert EXTRA_BUFFERS is False
+    assert llama(model_path("smollm2")).model_params.use_extra_bufts is False
+    assert low.llama_model_default_params().use_extra_bufts is False
+
+
 def test_cli_json_carries_the_final_report():
     result = run_cli("rewrite", "--engine", "rules", "--format", "json", "--quiet", str(EXAMPLES / "iran-iraq-source.txt"))
     assert result.returncode == 0, result.stderr

@@ -181,6 +181,19 @@ def test_invented_name_is_unsupported():
     assert verdict == "unsupported" and "entity" in issues
 
 
+def test_a_surname_spacy_takes_for_no_entity_is_still_a_name(source_text):
+    report = retold.check(source_text, "Rouhani stressed the necessity of implementing the security agreement signed "
+                                       "between the two countries.")  # tagged a proper noun, but in no entity
+    issue = next(i for i in report.sentences[0].issues if i.type == "entity")
+    assert report.sentences[0].verdict == "unsupported" and issue.span == (0, len("Rouhani"))
+    faithful = retold.check(source_text, "Ghalibaf stressed the necessity of implementing the security agreement "
+                                         "signed between the two countries.")
+    assert faithful.sentences[0].verdict == "supported"
+    headline = retold.check(source_text, "Ghalibaf Urges Baghdad To Honour Security Pact Swiftly")
+    said = " ".join(i.message for s in headline.sentences for i in s.issues)
+    assert "‘Honour’" not in said and "‘Swiftly’" not in said  # Title Case: its capitals are not names
+
+
 def test_every_issue_has_a_span_and_every_verdict_an_issue():
     report = retold.check(SOURCE, "Experts say the budget is 90 million dollars. The council did not approve a budget.")
     for s in report.sentences:
@@ -325,6 +338,11 @@ def test_official_given_another_nationality_is_contradicted(source_text):
 def test_aliases_are_the_same_entity(source_text):
     report = retold.check(source_text, "Washington has expressed concern over the August MoU and the PMF bill.")
     assert not [i for i in report.sentences[0].issues if i.type == "entity"]
+
+
+def test_an_abbreviation_whose_full_stop_ends_the_sentence_is_the_same_place(source_text):
+    for us in ("The U.S. has expressed concern over the August MoU.", "The August MoU worried the U.S."):
+        assert not [i for i in retold.check(source_text, us).sentences[0].issues if i.type == "entity"]
 
 
 def test_the_act_given_to_another_countrys_actor_is_contradicted(source_text):

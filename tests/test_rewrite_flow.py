@@ -114,6 +114,33 @@ def test_mostly_quoted_sentences_never_reach_the_model(article):
     assert not any(r.startswith("\"We believe that the security of Iran") for r in asked)
 
 
+STRESSED = "Ghalibaf stressed the necessity of implementing the security agreement signed between the two countries."
+"""The part with no quote that the rules split off the example's mostly-quote sentence 2 ("…, adding that “…”")."""
+
+
+def test_the_part_of_a_mostly_quoted_sentence_that_holds_no_quote_goes_to_the_model(article):
+    reworded = "Ghalibaf underlined the need to carry out the security agreement that the two countries signed."
+    engine = Scripted({STRESSED: [reworded]})
+    result = retold.rewrite(article, engine=engine, tries=1)
+    asked = " ".join(r.text for r in engine.asked if r.kind != "headline")
+    assert STRESSED in asked and "this Memorandum of Understanding" not in asked  # the quote's part stays the rules'
+    written = {s.text: s for s in result.sentences}
+    assert written[reworded].engine == "scripted" and written[reworded].sources == [1]
+    added = next(s for s in result.sentences if s.text.startswith("Ghalibaf added that"))
+    assert (added.engine, added.tries, added.sources) == ("rules", 0, [1])
+    assert "“this Memorandum of Understanding (MoU) outlines the beginning" in added.text.replace('"', "“", 1)
+    assert result.report.faithful
+
+
+def test_a_part_that_no_model_wording_proves_is_the_rules_and_counts_as_a_fallback(article):
+    engine = Scripted({STRESSED: [STRESSED.replace("Ghalibaf", "Rouhani")] * 2})  # a name the source never mentions
+    result = retold.rewrite(article, engine=engine, tries=2)
+    stressed = next(s for s in result.sentences if s.text == STRESSED)
+    assert (stressed.engine, stressed.tries) == ("rules", 2)
+    assert "Rouhani" not in result.body and result.fallback_share > 0
+    assert result.report.faithful
+
+
 def test_the_rest_of_a_quote_that_began_in_the_sentence_before_never_reaches_the_model():
     text = ("The governor's rivals met on Monday in the state capital to plan their campaign for the spring. "
             "“Matt has my Complete and Total Endorsement, and always has. GET OUT and VOTE on November 5th for "

@@ -63,8 +63,10 @@ def normalise(text: str) -> str:
 
 
 def place_key(text: str) -> str | None:
-    """The country a place, demonym or capital stands for ("Iraqi", "Baghdad" -> "iraq")."""
-    return PLACE.get(normalise(text))
+    """The country a place, demonym or capital stands for ("Iraqi", "Baghdad" -> "iraq"; "U.S", an abbreviation
+    whose full stop ended the sentence or was trimmed off the entity, -> "us")."""
+    key = PLACE.get(normalise(text))
+    return key or (PLACE.get(normalise(text + ".")) if "." in text else None)
 
 
 def surname(name: str) -> str:

@@ -84,6 +84,7 @@ class Facts:
     part: str  # body, headline, standfirst or caption
     lemmas: set[str] = field(default_factory=set)
     names: list[Mention] = field(default_factory=list)
+    proper: list[Mention] = field(default_factory=list)  # proper nouns outside any entity ("Rouhani stressed …")
     numbers: list[Number] = field(default_factory=list)
     dates: list[Mention] = field(default_factory=list)
     quotes: list[tuple[int, int]] = field(default_factory=list)
@@ -128,6 +129,12 @@ class Analysis:
 def words(text: str) -> list[str]:
     """Lower-case word tokens: the unit of verbatim and copied-passage comparisons."""
     return [token.lower() for token in WORD.findall(text)]
+
+
+def _title_case(span: Span) -> bool:
+    """Whether most longer words are capitalised ("Ghalibaf Urges Baghdad to Act"): its capitals are not names."""
+    longer = [t.text for t in span if t.is_alpha and len(t.text) > 3]
+    return sum(w[0].isupper() for w in longer) > len(longer) / 2
 
 
 def normalise_words(text: str) -> str:
@@ -187,6 +194,9 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
         elif ent.label_ in ("DATE", "TIME"):
             facts.dates.append(Mention(ent.text, ent.label_, ent.text.lower(), start, end))
     in_date = {t.i for ent in ents if ent.label_ in ("DATE", "TIME") for t in ent}
+    if not _title_case(span):
+        facts.proper = [Mention(t.text, "PROPN", t.text.lower(), *rel(t)) for t in span
+                        if t.tag_ in ("NNP", "NNPS") and t.i not in entity_of and t.is_alpha and t.text[0].isupper()]
     facts.numbers = _numbers(span, in_date, rel, entity_of)
 
     for token in span:

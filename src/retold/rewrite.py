@@ -215,40 +215,68 @@ class _Rewriter:
         """Source sentence ``index`` restated by the first engine whose text the checker accepts.
 
         A model gets up to ``tries`` attempts, each with the checker's objections to the last, and sees direct
-        quotes as placeholders that retold fills in verbatim; a sentence that is mostly a direct quote skips
-        the models (the quote must stay word for word). A proven restatement that repeats more of the source
-        than NOVELTY allows is asked for once more, told the phrases it repeated; the new wording is kept only if
-        it is proven too and repeats less."""
-        original = self.text(index)
-        masked, quotes = _masked(original)
+        quotes as placeholders that retold fills in verbatim. A sentence that is mostly a direct quote skips the
+        models (the quote must stay word for word), except for the parts the rules split off it that hold no
+        quote (``quote_free``)."""
         for writer in engines or self.chain:
             if writer.is_model and self.mostly_quote(index):
+                written = self.quote_free(writer, index, asked)
+                if written:
+                    return written
                 continue
-            feedback: list[str] | None = None
-            avoid: list[str] | None = None
-            proven: list[tuple[float, list[str]]] = []  # (share copied outside quotes, sentences)
-            for attempt in range(self.options.tries if writer.is_model else 1):
-                request = Request(masked if writer.is_model else original,  # the rules keep quotes as they are
-                                  kind="lead" if index == 0 else "sentence", style=self.options.style,
-                                  feedback=feedback, avoid=avoid, seed=self.options.seed + attempt)
-                parts, feedback = self.attempt(writer, index, request, quotes)
-                asked += writer.is_model
-                if feedback is None:
-                    proven.append((copied_outside_quotes(self.source.body, parts) if writer.is_model else 0.0, parts))
-                if len(proven) == 2 or (proven and (feedback or proven[0][0] <= NOVELTY)):
-                    break  # asked in other words already, or no need to
-                if proven:
-                    avoid = copied_phrases(self.source.body, " ".join(proven[0][1]))[:3]
-                    if not avoid:
-                        break
-            if proven:
-                _, parts = min(proven, key=lambda p: p[0])  # the first, unless the other wording repeats less
-                return [RewriteSentence(part, [index], writer.name, asked) for part in parts]
+            proven, asked = self.prove(writer, index, self.text(index), asked)
+            if proven is not None:
+                return [RewriteSentence(part, [index], writer.name, asked) for part in proven]
         self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
         return []
 
-    def attempt(self, writer: Engine, index: int, request: Request, quotes: dict[str, str]) -> tuple[list[str], list[str] | None]:
-        """One try of ``writer``: its sentences, and None when they are proven, else what is wrong with them."""
+    def prove(self, writer: Engine, index: int, original: str, asked: int) -> tuple[list[str] | None, int]:
+        """``original`` (source sentence ``index`` or a part of it) as ``writer`` restates it and the checker
+        proves it, or None; and the count of model requests so far. A proven restatement that repeats more of
+        the source than NOVELTY allows is asked for once more, told the phrases it repeated; the new wording is
+        kept only if it is proven too and repeats less."""
+        masked, quotes = _masked(original)
+        feedback: list[str] | None = None
+        avoid: list[str] | None = None
+        proven: list[tuple[float, list[str]]] = []  # (share copied outside quotes, sentences)
+        for attempt in range(self.options.tries if writer.is_model else 1):
+            request = Request(masked if writer.is_model else original,  # the rules keep quotes as they are
+                              kind="lead" if index == 0 else "sentence", style=self.options.style,
+                              feedback=feedback, avoid=avoid, seed=self.options.seed + attempt)
+            parts, feedback = self.attempt(writer, index, original, request, quotes)
+            asked += writer.is_model
+            if feedback is None:
+                proven.append((copied_outside_quotes(self.source.body, parts) if writer.is_model else 0.0, parts))
+            if len(proven) == 2 or (proven and (feedback or proven[0][0] <= NOVELTY)):
+                break  # asked in other words already, or no need to
+            if proven:
+                avoid = copied_phrases(self.source.body, " ".join(proven[0][1]))[:3]
+                if not avoid:
+                    break
+        if not proven:
+            return None, asked
+        return min(proven, key=lambda p: p[0])[1], asked  # the first, unless the other wording repeats less
+
+    def quote_free(self, writer: Engine, index: int, asked: int) -> list[RewriteSentence]:
+        """A mostly-quote sentence as the rules split it, with each part that holds no quote restated by
+        ``writer`` ("Ghalibaf stressed the necessity of implementing the agreement …" of "…, adding that “…”");
+        nothing when no part is free of quotes, or when the parts together are not proven."""
+        from retold.quotes import quote_spans
+
+        parts = RulesEngine().write(Request(self.text(index))).split("\n")
+        if len(parts) < 2 or all(quote_spans(part) for part in parts):
+            return []
+        written: list[RewriteSentence] = []
+        for part in parts:
+            proven, tried = (None, asked) if quote_spans(part) else self.prove(writer, index, part, asked)
+            name = writer.name if proven else "rules"
+            written += [RewriteSentence(text, [index], name, tried - asked) for text in proven or [part]]
+        return [] if self.objections(" ".join(s.text for s in written)) else written
+
+    def attempt(self, writer: Engine, index: int, original: str, request: Request,
+                quotes: dict[str, str]) -> tuple[list[str], list[str] | None]:
+        """One try of ``writer`` at ``original`` (source sentence ``index`` or a part of it): its sentences, and
+        None when they are proven, else what is wrong with them."""
         candidate = writer.write(request)
         if not 0.5 <= len(candidate.split()) / max(1, len(request.text.split())) <= 2.0:
             return [], ["it must keep all of the sentence's facts and only those"]
@@ -257,8 +285,8 @@ class _Rewriter:
             if problems:
                 return [], problems
         parts = [part for part in candidate.split("\n") if part.strip()]
-        feedback = ((writer.is_model and (self.unquoted(index, candidate) or self.fragment(index, candidate)
-                                          or self.unattributed(index, candidate)))
+        feedback = ((writer.is_model and (self.unquoted(index, candidate) or self.fragment(original, candidate)
+                                          or self.unattributed(original, candidate)))
                     or self.objections(" ".join(parts)))
         return parts, feedback or None
 
@@ -271,20 +299,20 @@ class _Rewriter:
                 return [f"keep “{quote.text}” inside quotation marks"]
         return None
 
-    def fragment(self, index: int, candidate: str) -> list[str] | None:
+    def fragment(self, original: str, candidate: str) -> list[str] | None:
         """A finite verb without a subject ("Further noted that …"), or a sentence broken off with an ellipsis ("the
         Senate's message was that..."), is a fragment the checker reads as supported."""
-        if candidate.rstrip().endswith(("...", "…")) and not self.text(index).rstrip().endswith(("...", "…")):
+        if candidate.rstrip().endswith(("...", "…")) and not original.rstrip().endswith(("...", "…")):
             return ["finish the sentence instead of ending it with an ellipsis"]
-        if _fragments(self.text(index)):  # the source sentence is one too, or the parser misreads it
+        if _fragments(original):  # the source sentence is one too, or the parser misreads it
             return None
         bad = _fragments(candidate)
         return [f"“{bad[0]}” has no subject: write a complete sentence"] if bad else None
 
-    def unattributed(self, index: int, candidate: str) -> list[str] | None:
+    def unattributed(self, original: str, candidate: str) -> list[str] | None:
         """What the source reports someone said ("He further noted that …") must not become the writer's own
         statement ("In an effort, the MoU aims …"): the speaker's verb or an "according to" stays."""
-        if not _attributing(self.text(index), _SAYING) or _attributing(candidate):
+        if not _attributing(original, _SAYING) or _attributing(candidate):
             return None
         return ["say who said it, as the source does"]
 

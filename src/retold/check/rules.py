@@ -49,6 +49,9 @@ def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
         words = re.sub(r"^the | s$", "", normalise_words(mention.text))  # "The Royal Children's" -> "royal children"
         if not in_source and f" {words} " not in f" {source.normal_text} " and not _spelled_out(mention.text, source):
             issues.append(Issue("entity", f"‘{mention.text}’ is not in the source", (mention.start, mention.end)))
+    for noun in facts.proper:  # a proper noun spaCy did not take for an entity: a name all the same
+        if f" {noun.key} " not in f" {source.normal_text} " and not _spelled_out(noun.text, source):
+            issues.append(Issue("entity", f"‘{noun.text}’ is not in the source", (noun.start, noun.end)))
     for person, places in facts.person_places.items():
         said = set().union(*(u.person_places.get(person, set()) for u in units))
         if said and places and not said & places:

@@ -27,9 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import DATA, EXAMPLES, ROOT, write_section  # noqa: E402
 
 import retold  # noqa: E402
+from retold.findings import copied_counts  # noqa: E402
 from retold.language import detect_language  # noqa: E402
 from retold.options import ENGINE_NAMES  # noqa: E402
 from retold.render import rewrite_markdown  # noqa: E402
+from retold.rewrite import RewriteSentence  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SAMPLES = ROOT / "docs" / "rewrite-samples.md"
@@ -82,8 +84,20 @@ def run(name: str, text: str, engine: str, base_url: str | None) -> dict:
         "tau": round(kendall_tau([s.sources[0] for s in result.sentences]), 3),
         "unsupported": counts["unsupported"], "contradicted": counts["contradicted"],
         "written_by": {e: sum(s.engine == e for s in result.sentences) for e in ("local", "openai", "rules", "source")},
+        "copied_by": copied_by(source.body, result.sentences),
         "markdown": rewrite_markdown(result),
     }
+
+
+def copied_by(source: str, sentences: list[RewriteSentence]) -> dict[str, list[int]]:
+    """Per engine that wrote sentences: [4-word sequences outside quotes that repeat the source, all of them],
+    counted sentence by sentence, so that the copying can be traced to the model or to the rules."""
+    counts: dict[str, list[int]] = {}
+    for sentence in sentences:
+        copied, grams = copied_counts(source, [sentence.text])
+        total = counts.setdefault(sentence.engine, [0, 0])
+        total[0], total[1] = total[0] + copied, total[1] + grams
+    return counts
 
 
 def summary(engine: str, rows: list[dict]) -> str:

@@ -67,6 +67,7 @@ def test_a_model_that_never_gets_it_right_falls_back_to_the_rules(article):
     result = retold.rewrite(article, engine=engine, words=60, tries=3)
     lead = result.sentences[0]
     assert lead.engine in ("rules", "source") and lead.tries == 3
+    assert len(lead.rejected) == 3 and all("2019" in why for why in lead.rejected)  # why the rules wrote it
     assert "Washington" not in result.body
     assert result.fallback_share > 0
     assert result.report.faithful
@@ -137,6 +138,7 @@ def test_a_part_that_no_model_wording_proves_is_the_rules_and_counts_as_a_fallba
     result = retold.rewrite(article, engine=engine, tries=2)
     stressed = next(s for s in result.sentences if s.text == STRESSED)
     assert (stressed.engine, stressed.tries) == ("rules", 2)
+    assert len(stressed.rejected) == 2 and "Rouhani" in stressed.rejected[0]
     assert "Rouhani" not in result.body and result.fallback_share > 0
     assert result.report.faithful
 

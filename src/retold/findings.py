@@ -32,8 +32,15 @@ def copied_ratio(source: str, rewrite: str, n: int = 4) -> float:
 def copied_outside_quotes(source: str, paragraphs: list[str], n: int = 4) -> float:
     """Share of the rewrite's n-word sequences outside direct quotes that also occur in the source: the
     copying a reader counts against a writer (a quote must be copied; the words around it need not be)."""
+    copied, total = copied_counts(source, paragraphs, n)
+    return copied / total if total else 0.0
+
+
+def copied_counts(source: str, paragraphs: list[str], n: int = 4) -> tuple[int, int]:
+    """(n-word sequences outside direct quotes that occur in the source, all of them)."""
+    theirs = _grams(source, n)
     ours = [g for stretch in _unquoted(paragraphs) for g in ngrams(words(stretch), n)]
-    return _share_in(_grams(source, n), ours)
+    return sum(g in theirs for g in ours), len(ours)
 
 
 def copied_phrases(source: str, text: str, n: int = 4) -> list[str]:

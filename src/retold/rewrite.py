@@ -49,6 +49,7 @@ class RewriteSentence:
     sources: list[int]  # indices of the source body sentences it restates
     engine: str  # the engine's name (local, openai, rules), or source (kept as written)
     tries: int = 0  # how many times the model was asked for this sentence
+    rejected: list[str] = field(default_factory=list)  # what was wrong with the model's tries that failed, in order
 
 
 Paragraphs = list[list[RewriteSentence]]
@@ -218,27 +219,30 @@ class _Rewriter:
         quotes as placeholders that retold fills in verbatim. A sentence that is mostly a direct quote skips the
         models (the quote must stay word for word), except for the parts the rules split off it that hold no
         quote (``quote_free``)."""
+        rejected: list[str] = []
         for writer in engines or self.chain:
             if writer.is_model and self.mostly_quote(index):
                 written = self.quote_free(writer, index, asked)
                 if written:
                     return written
                 continue
-            proven, asked = self.prove(writer, index, self.text(index), asked)
+            proven, asked, failed = self.prove(writer, index, self.text(index), asked)
+            rejected += failed
             if proven is not None:
-                return [RewriteSentence(part, [index], writer.name, asked) for part in proven]
+                return [RewriteSentence(part, [index], writer.name, asked, rejected) for part in proven]
         self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
         return []
 
-    def prove(self, writer: Engine, index: int, original: str, asked: int) -> tuple[list[str] | None, int]:
+    def prove(self, writer: Engine, index: int, original: str, asked: int) -> tuple[list[str] | None, int, list[str]]:
         """``original`` (source sentence ``index`` or a part of it) as ``writer`` restates it and the checker
-        proves it, or None; and the count of model requests so far. A proven restatement that repeats more of
+        proves it, or None; the count of model requests so far; and what was wrong with the tries that failed. A proven restatement that repeats more of
         the source than NOVELTY allows is asked for once more, told the phrases it repeated; the new wording is
         kept only if it is proven too and repeats less."""
         masked, quotes = _masked(original)
         feedback: list[str] | None = None
         avoid: list[str] | None = None
         proven: list[tuple[float, list[str]]] = []  # (share copied outside quotes, sentences)
+        rejected: list[str] = []
         for attempt in range(self.options.tries if writer.is_model else 1):
             request = Request(masked if writer.is_model else original,  # the rules keep quotes as they are
                               kind="lead" if index == 0 else "sentence", style=self.options.style,
@@ -247,6 +251,8 @@ class _Rewriter:
             asked += writer.is_model
             if feedback is None:
                 proven.append((copied_outside_quotes(self.source.body, parts) if writer.is_model else 0.0, parts))
+            else:
+                rejected.append("; ".join(feedback))
             if len(proven) == 2 or (proven and (feedback or proven[0][0] <= NOVELTY)):
                 break  # asked in other words already, or no need to
             if proven:
@@ -254,8 +260,8 @@ class _Rewriter:
                 if not avoid:
                     break
         if not proven:
-            return None, asked
-        return min(proven, key=lambda p: p[0])[1], asked  # the first, unless the other wording repeats less
+            return None, asked, rejected
+        return min(proven, key=lambda p: p[0])[1], asked, rejected  # the first, unless the other wording repeats less
 
     def quote_free(self, writer: Engine, index: int, asked: int) -> list[RewriteSentence]:
         """A mostly-quote sentence as the rules split it, with each part that holds no quote restated by
@@ -268,9 +274,9 @@ class _Rewriter:
             return []
         written: list[RewriteSentence] = []
         for part in parts:
-            proven, tried = (None, asked) if quote_spans(part) else self.prove(writer, index, part, asked)
+            proven, tried, rejected = (None, asked, []) if quote_spans(part) else self.prove(writer, index, part, asked)
             name = writer.name if proven else "rules"
-            written += [RewriteSentence(text, [index], name, tried - asked) for text in proven or [part]]
+            written += [RewriteSentence(text, [index], name, tried - asked, rejected) for text in proven or [part]]
         return [] if self.objections(" ".join(s.text for s in written)) else written
 
     def attempt(self, writer: Engine, index: int, original: str, request: Request,
@@ -344,6 +350,8 @@ class _Rewriter:
                 written = done[index][0]
                 if round_ < 2 and written.engine == self.chain[0].name and self.chain[0].is_model:
                     done[index] = self.write(index, rules, asked=written.tries)
+                    for sentence in done[index]:
+                        sentence.rejected = written.rejected + ["it failed the check of the whole text"]
                 else:
                     done[index] = []
                     self.warnings.append(f"source sentence {index + 1} failed the final check in context and was left out")

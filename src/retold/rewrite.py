@@ -237,15 +237,17 @@ class _Rewriter:
         """``original`` (source sentence ``index`` or a part of it) as ``writer`` restates it and the checker
         proves it, or None; the count of model requests so far; and what was wrong with the tries that failed. A proven restatement that repeats more of
         the source than NOVELTY allows is asked for once more, told the phrases it repeated; the new wording is
-        kept only if it is proven too and repeats less."""
-        masked, quotes = _masked(original)
+        kept only if it is proven too and repeats less. A model that misuses the quote placeholders is shown the
+        quotes themselves in its next tries: the checker then holds them to the source's words (an altered quote
+        is contradicted, one copied without its marks is sent back). The 1.5B model misuses placeholders often:
+        bench/quote_probe.py measures the three ways on the benchmark's sentences with a quote."""
+        masked, quotes = _masked(original) if writer.is_model else (original, {})  # the rules keep quotes as they are
         feedback: list[str] | None = None
         avoid: list[str] | None = None
         proven: list[tuple[float, list[str]]] = []  # (share copied outside quotes, sentences)
         rejected: list[str] = []
         for attempt in range(self.options.tries if writer.is_model else 1):
-            request = Request(masked if writer.is_model else original,  # the rules keep quotes as they are
-                              kind="lead" if index == 0 else "sentence", style=self.options.style,
+            request = Request(masked, kind="lead" if index == 0 else "sentence", style=self.options.style,
                               feedback=feedback, avoid=avoid, seed=self.options.seed + attempt)
             parts, feedback = self.attempt(writer, index, original, request, quotes)
             asked += writer.is_model
@@ -253,6 +255,8 @@ class _Rewriter:
                 proven.append((copied_outside_quotes(self.source.body, parts) if writer.is_model else 0.0, parts))
             else:
                 rejected.append("; ".join(feedback))
+                if quotes and feedback[0].startswith(MISUSED_PLACEHOLDERS):  # show the quotes from now on
+                    masked, quotes, feedback = original, {}, None
             if len(proven) == 2 or (proven and (feedback or proven[0][0] <= NOVELTY)):
                 break  # asked in other words already, or no need to
             if proven:
@@ -378,6 +382,8 @@ class _Rewriter:
 
 
 _PLACEHOLDER = re.compile(r"\[Q(\d+)\]")
+MISUSED_PLACEHOLDERS = "use each placeholder"
+"""How ``_filled`` objects to a reply that leaves out, repeats or makes up a quote placeholder."""
 
 
 def _masked(sentence: str) -> tuple[str, dict[str, str]]:
@@ -407,7 +413,7 @@ def _filled(reply: str, quotes: dict[str, str], optional: str | None = None) -> 
     marks = [f"[Q{n}]" for n in _PLACEHOLDER.findall(reply)]
     missing = set(quotes) - set(marks) - {optional}
     if missing or len(set(marks)) != len(marks) or not set(marks) <= set(quotes):
-        return reply, [f"use each placeholder ({', '.join(quotes) or 'none here'}) exactly once, as given"]
+        return reply, [f"{MISUSED_PLACEHOLDERS} ({', '.join(quotes) or 'none here'}) exactly once, as given"]
     filled = _PLACEHOLDER.sub(lambda m: quotes[m.group(0)], reply)
     for quote in quotes.values():
         if quote[-2:-1] in (".", "!", "?"):  # “… the past.” then the model's own full stop: one is enough

@@ -85,6 +85,7 @@ def run(name: str, text: str, engine: str, base_url: str | None) -> dict:
         "unsupported": counts["unsupported"], "contradicted": counts["contradicted"],
         "written_by": {e: sum(s.engine == e for s in result.sentences) for e in ("local", "openai", "rules", "source")},
         "copied_by": copied_by(source.body, result.sentences),
+        "fallback_why": [s.rejected for s in result.sentences if s.tries and s.engine != result.engine],
         "markdown": rewrite_markdown(result),
     }
 

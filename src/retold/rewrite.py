@@ -239,8 +239,8 @@ class _Rewriter:
         the source than NOVELTY allows is asked for once more, told the phrases it repeated; the new wording is
         kept only if it is proven too and repeats less. A model that misuses the quote placeholders is shown the
         quotes themselves in its next tries: the checker then holds them to the source's words (an altered quote
-        is contradicted, one copied without its marks is sent back). The 1.5B model misuses placeholders often:
-        bench/quote_probe.py measures the three ways on the benchmark's sentences with a quote."""
+        is contradicted, one copied without its marks is sent back). The 1.5B model misuses placeholders often: on
+        the 7 such sentences of 11 benchmark articles, placeholders alone proved 3, this way 5 (bench/quote_probe.py)."""
         masked, quotes = _masked(original) if writer.is_model else (original, {})  # the rules keep quotes as they are
         feedback: list[str] | None = None
         avoid: list[str] | None = None

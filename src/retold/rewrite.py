@@ -217,12 +217,12 @@ class _Rewriter:
 
         A model gets up to ``tries`` attempts, each with the checker's objections to the last, and sees direct
         quotes as placeholders that retold fills in verbatim. A sentence that is mostly a direct quote skips the
-        models (the quote must stay word for word), except for the parts the rules split off it that are not
-        (``in_parts``). A sentence no model wording proves is tried once more in the parts the rules split it into."""
+        models (the quote must stay word for word), except for the parts the rules split off it that hold no
+        quote (``quote_free``)."""
         rejected: list[str] = []
         for writer in engines or self.chain:
             if writer.is_model and self.mostly_quote(index):
-                written = self.in_parts(writer, index, asked, [])
+                written = self.quote_free(writer, index, asked)
                 if written:
                     return written
                 continue
@@ -230,10 +230,6 @@ class _Rewriter:
             rejected += failed
             if proven is not None:
                 return [RewriteSentence(part, [index], writer.name, asked, rejected) for part in proven]
-            if writer.is_model:  # the whole sentence failed: its clauses, one by one
-                written = self.in_parts(writer, index, asked, rejected)
-                if written:
-                    return written
         self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
         return []
 
@@ -271,23 +267,20 @@ class _Rewriter:
             return None, asked, rejected
         return min(proven, key=lambda p: p[0])[1], asked, rejected  # the first, unless the other wording repeats less
 
-    def in_parts(self, writer: Engine, index: int, asked: int, before: list[str]) -> list[RewriteSentence]:
-        """Source sentence ``index`` as the rules split it, with each part that is not mostly a direct quote restated by
-        ``writer``: for a mostly-quote sentence ("Ghalibaf stressed the necessity of implementing the agreement …" of
-        "…, adding that “…”"), and for one whose whole restatement failed (a shorter part is easier to restate).
-        Nothing when the rules do not split it, when every part is mostly a quote, or when the parts together are
-        not proven. ``before``: the objections to the whole sentence's tries, kept on each part."""
+    def quote_free(self, writer: Engine, index: int, asked: int) -> list[RewriteSentence]:
+        """A mostly-quote sentence as the rules split it, with each part that holds no quote restated by
+        ``writer`` ("Ghalibaf stressed the necessity of implementing the agreement …" of "…, adding that “…”");
+        nothing when no part is free of quotes, or when the parts together are not proven."""
         from retold.quotes import quote_spans
 
         parts = RulesEngine().write(Request(self.text(index))).split("\n")
-        quoted = [sum(b - a for a, b in quote_spans(part)) > 0.5 * len(part) for part in parts]
-        if len(parts) < 2 or all(quoted):
+        if len(parts) < 2 or all(quote_spans(part) for part in parts):
             return []
         written: list[RewriteSentence] = []
-        for part, mostly_quote in zip(parts, quoted):
-            proven, tried, rejected = (None, asked, []) if mostly_quote else self.prove(writer, index, part, asked)
+        for part in parts:
+            proven, tried, rejected = (None, asked, []) if quote_spans(part) else self.prove(writer, index, part, asked)
             name = writer.name if proven else "rules"
-            written += [RewriteSentence(text, [index], name, tried, before + rejected) for text in proven or [part]]
+            written += [RewriteSentence(text, [index], name, tried - asked, rejected) for text in proven or [part]]
         return [] if self.objections(" ".join(s.text for s in written)) else written
 
     def attempt(self, writer: Engine, index: int, original: str, request: Request,

@@ -340,6 +340,17 @@ def test_aliases_are_the_same_entity(source_text):
     assert not [i for i in report.sentences[0].issues if i.type == "entity"]
 
 
+def test_a_definite_subject_with_a_name_is_not_taken_for_the_subject_before_it():
+    source = ("Nissan unveiled the 2020 Sentra on Monday. The redesigned sedan will go on sale in late January, the "
+              "company said. Toyota also showed the 2021 RAV4 Prime, a plug-in hybrid with 302 horsepower. The RAV4 "
+              "Prime will be available in the summer, Toyota said.")
+    report = retold.check(source, "Toyota showed the 2021 RAV4 Prime, a plug-in hybrid with 302 horsepower. The RAV4 "
+                                  "Prime will be available in the summer. The hybrid has 302 horsepower.")
+    named, common = report.sentences[1], report.sentences[2]
+    assert named.resolved is None and named.verdict == "supported"  # not "Toyota will be available in the summer"
+    assert common.resolved is not None  # "the hybrid" still stands for the subject before it
+
+
 def test_an_abbreviation_whose_full_stop_ends_the_sentence_is_the_same_place(source_text):
     for us in ("The U.S. has expressed concern over the August MoU.", "The August MoU worried the U.S."):
         assert not [i for i in retold.check(source_text, us).sentences[0].issues if i.type == "entity"]

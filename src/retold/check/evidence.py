@@ -89,6 +89,8 @@ def resolve(body: list[Facts], i: int) -> Resolved | None:
     first = first_word(phrase)
     if not (first in PRONOUNS or (first in ("the", "this", "these", "those") and len(phrase.split()) <= 3)):
         return None
+    if first not in PRONOUNS and any(w[:1].isupper() or w[:1].isdigit() for w in phrase.split()[1:]):
+        return None  # "The 2020 Sentra", "The RAV4 Prime": a name says what it stands for
     for previous in reversed(body[max(0, i - 3) : i]):
         if previous.subject is None or first_word(previous.subject[0]) in PRONOUNS | {""}:
             continue

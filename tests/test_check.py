@@ -61,6 +61,14 @@ def test_abbreviated_month_is_the_same_date():
     assert "date" not in issues
 
 
+def test_changed_weekday_is_contradicted():
+    verdict, issues, report = only("On Monday the Springfield city council approved a 40 million dollar budget for schools.")
+    assert verdict == "contradicted" and "date" in issues
+    assert "Tuesday, not Monday" in report.sentences[0].issues[0].message
+    verdict, issues, _ = only("The Springfield city council approved a 40 million dollar budget for schools on Friday.")
+    assert "date" in issues  # a weekday the source never gives
+
+
 def test_altered_quote_is_contradicted():
     verdict, issues, report = only('"We will not close any school this year," Torres told reporters.')
     assert verdict == "contradicted" and "quote" in issues
@@ -349,6 +357,21 @@ def test_a_definite_subject_with_a_name_is_not_taken_for_the_subject_before_it()
     named, common = report.sentences[1], report.sentences[2]
     assert named.resolved is None and named.verdict == "supported"  # not "Toyota will be available in the summer"
     assert common.resolved is not None  # "the hybrid" still stands for the subject before it
+
+
+def test_a_definite_subject_stands_for_the_subject_before_it_only_where_the_source_describes_it_so():
+    source = ("Volkswagen unveiled the ID. Space Vizzion concept car in Los Angeles. The roof spoiler, too, is functional, "
+              "helping cut turbulence at the rear. Even the steering wheel has had an upgrade. VW says the car has a "
+              "range of 300 miles. In a time when SUVs are only growing in popularity, making a four-door GT is a bold move.")
+    report = retold.check(source, "Volkswagen unveiled a concept car in Los Angeles. The roof spoiler is functional, "
+                                  "helping cut turbulence at the rear. The steering wheel has been updated. VW says "
+                                  "the car has a range of 300 miles. The car is a four-door GT. In a time when SUVs are "
+                                  "growing in popularity, it might seem bold to make a four-door GT.")
+    spoiler, wheel, _, car, bold = report.sentences[1:]
+    assert spoiler.resolved is None and wheel.resolved is None  # not "Volkswagen is functional", "Volkswagen has been updated"
+    assert car.resolved and car.resolved.startswith("VW is a four-door GT")  # the source calls VW's product "the car"
+    assert bold.resolved is None  # "it" stands for nothing here
+    assert all(s.verdict == "supported" for s in (spoiler, wheel, bold))
 
 
 def test_an_abbreviation_whose_full_stop_ends_the_sentence_is_the_same_place(source_text):

@@ -38,6 +38,8 @@ _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "b
 WORD = re.compile(r"\w+")
 _MONTH_NAMES = {number: name for name, number in sorted(MONTHS.items(), key=lambda item: len(item[0]))}
 _MONTH_OR_YEAR = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b|\b(?:1[89]|20)\d\d\b", re.I)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")s?\b", re.I)
 _PART_OF_MONTH = re.compile(r"\b(?P<part>early|mid|late)[- ]+(?P<month>" + "|".join(MONTHS) + r")\b", re.I)
 _MONTH_DAY = re.compile(
     r"\b(?P<m1>" + "|".join(MONTHS) + r")\.?\s+(?P<d1>\d{1,2})(?:st|nd|rd|th)?\b"
@@ -219,6 +221,8 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
             _roles_and_attributions(token, facts, rel, entity_of)
     for token in span:
         if token.dep_ in ("nsubj", "nsubjpass") and token.head.dep_ == "ROOT":
+            if _extraposed(token):
+                break
             start = token.left_edge.idx - base
             facts.subject = (text[start : token.idx - base + len(token.text)], start, token.idx - base + len(token.text))
             facts.verb = token.head.lemma_.lower()
@@ -280,6 +284,13 @@ def _own_words(ent: Span, span: Span) -> list[Token]:
     """The words of a person's noun phrase left of the name, within the sentence: parsed with the article
     around it, a phrase can reach back into the sentence before."""
     return list(span.doc[max(ent.root.left_edge.i, span.start) : ent.start])
+
+
+def _extraposed(subject: Token) -> bool:
+    """An "it" that stands for nothing before it: "it might seem unconventional to opt for …", "it is likely that …"."""
+    verb = subject.head
+    return (subject.lower_ == "it" and verb.lemma_.lower() in ("be", "seem", "appear", "look", "sound", "remain")
+            and any(c.dep_ in ("acomp", "oprd") and c.pos_ == "ADJ" for c in verb.children))
 
 
 def _person_places(ents: list[Span], span: Span) -> dict[str, set[str]]:
@@ -396,9 +407,10 @@ def parse_number(text: str) -> float | None:
 
 
 def date_words(text: str) -> set[str]:
-    """Months (as full names: "Oct." -> "october"), years, days of a month ("october 21") and parts of a
-    month ("mid september") named in ``text``."""
+    """Months (as full names: "Oct." -> "october"), years, days of a month ("october 21"), parts of a
+    month ("mid september") and days of the week ("tuesday") named in ``text``."""
     found = {_MONTH_NAMES[MONTHS[w]] if w in MONTHS else w for w in (m.lower().rstrip(".") for m in _MONTH_OR_YEAR.findall(text))}
+    found |= {day.lower() for day in _WEEKDAY.findall(text)}
     for match in _PART_OF_MONTH.finditer(text):
         found.add(f"{match['part'].lower()} {_MONTH_NAMES[MONTHS[match['month'].lower()]]}")
     for match in _MONTH_DAY.finditer(text):

@@ -81,7 +81,7 @@ def check(source: str | bytes | Article, rewrite: str | bytes | Article, options
     rw = _as_article(rewrite, "article", "rewrite")
     source_facts, rewrite_facts = analyze(src), analyze(rw)
     body = [f for f in rewrite_facts.units if f.part == "body"]
-    resolved = [resolve(body, i) for i in range(len(body))]
+    resolved = [resolve(body, i, source_facts.units) for i in range(len(body))]
     texts = [r.text if r else f.text for f, r in zip(body, resolved)]
 
     from retold.nlp import embedder

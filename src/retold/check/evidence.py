@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from dataclasses import dataclass
 
 import snowballstemmer
@@ -81,7 +82,12 @@ def first_word(phrase: str) -> str:
 # --- resolving pronoun and definite subjects from the preceding sentences -------------------------
 
 
-def resolve(body: list[Facts], i: int) -> Resolved | None:
+def resolve(body: list[Facts], i: int, source: list[Facts] | None = None) -> Resolved | None:
+    """The sentence read with its pronoun or short definite subject ("the hybrid") replaced by the subject of
+    a sentence before it, or None. A definite subject is a description, not a pronoun: it stands for that
+    subject only when the description fits it, as the source shows (a ``source`` sentence that names the
+    subject and uses the noun: "the RAV4 Prime, a plug-in hybrid"), or when the subject itself holds the noun.
+    Otherwise "The roof spoiler" after "VW unveiled …" would be read as "VW" and fail a check it passes."""
     facts = body[i]
     if facts.subject is None or i == 0:
         return None
@@ -89,7 +95,8 @@ def resolve(body: list[Facts], i: int) -> Resolved | None:
     first = first_word(phrase)
     if not (first in PRONOUNS or (first in ("the", "this", "these", "those") and len(phrase.split()) <= 3)):
         return None
-    if first not in PRONOUNS and any(w[:1].isupper() or w[:1].isdigit() for w in phrase.split()[1:]):
+    described = len(phrase.split()) > 1  # "the hybrid", "these factions": a description, not a pronoun
+    if described and any(w[:1].isupper() or w[:1].isdigit() for w in phrase.split()[1:]):
         return None  # "The 2020 Sentra", "The RAV4 Prime": a name says what it stands for
     for previous in reversed(body[max(0, i - 3) : i]):
         if previous.subject is None or first_word(previous.subject[0]) in PRONOUNS | {""}:
@@ -97,8 +104,25 @@ def resolve(body: list[Facts], i: int) -> Resolved | None:
         antecedent = previous.subject[0]
         if first in ("he", "she") and not any(m.label == "PERSON" for m in previous.names if m.text in antecedent):
             continue
+        if described and not _describes(phrase.split()[-1], antecedent, source or []):
+            return None
         return Resolved(facts.text[:start] + antecedent + facts.text[end:], antecedent, (start, end))
     return None
+
+
+def _describes(noun: str, antecedent: str, source: list[Facts]) -> bool:
+    """Whether ``noun`` ("hybrid") may stand for ``antecedent`` ("The RAV4 Prime"): the antecedent holds the noun,
+    or a source sentence holds both the noun and the antecedent's names (its last word when it has none)."""
+    noun_stem = _stem(noun.lower())
+    words = [w.strip(".,;:'’\"“”()").lower() for w in antecedent.split()]
+    if noun_stem in {_stem(w) for w in words}:
+        return True
+    names = [w for w, raw in zip(words, antecedent.split()) if raw[:1].isupper() and w not in ("the", "a", "an")]
+    keys = names or words[-1:]
+    for unit in source:
+        if noun_stem in {_stem(l) for l in unit.lemmas} and all(re.search(rf"\b{re.escape(k)}\b", unit.text.lower()) for k in keys):
+            return True
+    return False
 
 
 def source_text(article: Article) -> str:

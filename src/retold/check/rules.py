@@ -7,7 +7,7 @@ import difflib
 import re
 
 from retold.aliases import place_key, same_entity, surname
-from retold.analyze import HEDGES, Analysis, Facts, date_words, normalise_words
+from retold.analyze import HEDGES, WEEKDAYS, Analysis, Facts, date_words, normalise_words
 from retold.article import Article
 from retold.check.evidence import Resolved, covered_lemmas
 from retold.report import Issue
@@ -155,18 +155,17 @@ def _check_number_actors(facts: Facts, evidence: list[Facts], units: list[Facts]
     return issues
 
 
-def _date_kinds(words: set[str]) -> tuple[set[str], set[str]]:
-    """Months and years apart."""
-    return {w for w in words if not w.isdigit()}, {w for w in words if w.isdigit()}
+def _date_kinds(words: set[str]) -> list[set[str]]:
+    """Months (with their days and parts), years and days of the week apart: each is compared with its own kind."""
+    return [{w for w in words if not w.isdigit() and w not in WEEKDAYS}, {w for w in words if w.isdigit()},
+            {w for w in words if w in WEEKDAYS}]
 
 
 def _check_dates(facts: Facts, resolved: Resolved | None, primary: Facts | None, units: list[Facts]) -> list[Issue]:
     words = facts.date_words | (date_words(resolved.antecedent) if resolved else set())
     if not words or primary is None:
         return []
-    months, years = _date_kinds(words)
-    p_months, p_years = _date_kinds(primary.date_words)
-    if (months and p_months and not months & p_months) or (years and p_years and not years & p_years):
+    if any(ours and theirs and not ours & theirs for ours, theirs in zip(_date_kinds(words), _date_kinds(primary.date_words))):
         mention = next((m for m in facts.dates if m.text.lower() in words or any(w in m.text.lower() for w in words)), None)
         span = (mention.start, mention.end) if mention else resolved.span if resolved else (0, len(facts.text))
         via = f" (‘{facts.text[span[0]:span[1]]}’ refers to ‘{resolved.antecedent}’)" if resolved and not mention else ""

@@ -51,10 +51,10 @@ def messages(request: Request) -> list[dict[str, str]]:
         ask = "Write one short news headline (at most 12 words, no full stop) for this article opening."
         if request.keyword:
             ask += f" Use the phrase “{request.keyword}” in it naturally."
-    elif request.kind == "lead" and not request.feedback:
+    elif request.kind == "lead" and (not request.feedback or request.avoid):
         ask = (f"Write the opening sentence of a {request.style} news article from this sentence: begin with the main "
                "development (who did what), then where and when, in your own words. Same facts.")
-    elif not request.feedback:
+    elif not request.feedback or request.avoid:  # a first try, or one asked for in other words
         ask = f"Rewrite this sentence for a {request.style} news article: new wording and word order, same facts."
     else:  # a retry stays closer to the source: it passed the checker twice as often (BENCHMARKS.md)
         ask = (f"Rewrite this sentence for a {request.style} news article, staying close to the original: keep its "

@@ -87,6 +87,19 @@ def test_negation_is_contradicted():
     assert verdict == "contradicted" and "negation" in issues
 
 
+def test_a_negation_moved_to_another_verb_names_the_verb_the_source_denies(source_text):
+    report = retold.check(source_text, "Kurdistan Region Interior Minister Reber Ahmed said Erbil will not use its soil "
+                                       "as a launching pad for attacks on Iran.")
+    assert "negation changed: the source affirms ‘use’ and denies ‘allow’" in [i.message for i in report.sentences[0].issues]
+
+
+def test_an_additive_adverb_adds_no_fact(source_text):
+    plain = "Ghalibaf stressed the necessity of implementing the security agreement signed between the two countries."
+    added = retold.check(source_text, "Additionally, " + plain[0].lower() + plain[1:]).sentences[0]
+    assert added.verdict == "supported" and added.signals["evidence_coverage"] == retold.check(
+        source_text, plain).sentences[0].signals["evidence_coverage"]
+
+
 def test_modality_made_certain_is_contradicted():
     verdict, issues, _ = only("The state government will cut its own school funding next year, the council's finance office said.")
     assert verdict == "contradicted" and "modality" in issues
@@ -372,6 +385,14 @@ def test_a_definite_subject_stands_for_the_subject_before_it_only_where_the_sour
     assert car.resolved and car.resolved.startswith("VW is a four-door GT")  # the source calls VW's product "the car"
     assert bold.resolved is None  # "it" stands for nothing here
     assert all(s.verdict == "supported" for s in (spoiler, wheel, bold))
+
+
+def test_those_with_a_description_of_their_own_stand_for_nobody_before_them():
+    source = ("Jason La Canfora reported that Rudolph will be fined. Those in favor of punishment have said that Rudolph "
+              "instigated the fight by igniting the altercation with Garrett when the two were on the ground.")
+    report = retold.check(source, "Jason La Canfora reported that Rudolph will be fined. Those advocating punishment have "
+                                  "said that Rudolph instigated the fight with Garrett when the two were on the ground.")
+    assert report.sentences[1].resolved is None  # not "Jason La Canfora advocating punishment have said …"
 
 
 def test_an_abbreviation_whose_full_stop_ends_the_sentence_is_the_same_place(source_text):

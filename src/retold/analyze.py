@@ -221,7 +221,7 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
             _roles_and_attributions(token, facts, rel, entity_of)
     for token in span:
         if token.dep_ in ("nsubj", "nsubjpass") and token.head.dep_ == "ROOT":
-            if _extraposed(token):
+            if _not_anaphoric(token):
                 break
             start = token.left_edge.idx - base
             facts.subject = (text[start : token.idx - base + len(token.text)], start, token.idx - base + len(token.text))
@@ -286,9 +286,13 @@ def _own_words(ent: Span, span: Span) -> list[Token]:
     return list(span.doc[max(ent.root.left_edge.i, span.start) : ent.start])
 
 
-def _extraposed(subject: Token) -> bool:
-    """An "it" that stands for nothing before it: "it might seem unconventional to opt for …", "it is likely that …"."""
+def _not_anaphoric(subject: Token) -> bool:
+    """A pronoun subject that stands for nothing before it: an extraposed "it" ("it might seem unconventional to
+    opt for …", "it is likely that …"), or "those" with its own description ("Those in favor of punishment",
+    "Those advocating for punishment")."""
     verb = subject.head
+    if subject.lower_ in ("those", "these", "this", "that"):
+        return any(c.i > subject.i and c.dep_ in ("prep", "acl", "relcl") for c in subject.children)
     return (subject.lower_ == "it" and verb.lemma_.lower() in ("be", "seem", "appear", "look", "sound", "remain")
             and any(c.dep_ in ("acomp", "oprd") and c.pos_ == "ADJ" for c in verb.children))
 

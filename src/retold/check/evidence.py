@@ -71,8 +71,8 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 
 def content_lemmas(facts: Facts) -> set[str]:
-    """The lemmas a sentence's support is measured on: "say" and "also" carry no fact of their own."""
-    return facts.lemmas - {"say", "also"}
+    """The lemmas a sentence's support is measured on: "say", "also" and "additionally" carry no fact of their own."""
+    return facts.lemmas - {"say", "also", "additionally", "furthermore", "moreover"}
 
 
 def first_word(phrase: str) -> str:

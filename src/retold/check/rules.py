@@ -239,7 +239,9 @@ def _polarity(facts: Facts, primary: Facts) -> list[Issue]:
     for verb in shared:
         if (verb in facts.negated) != (verb in primary.negated):
             said = "denies" if verb in primary.negated else "affirms"
-            issues.append(Issue("negation", f"negation changed: the source {said} ‘{verb}’", facts.span_of([verb]),
+            denied = sorted(primary.negated - {verb, "be", "have", "do"})  # "will not allow its soil to be used"
+            also = f" and denies ‘{denied[0]}’" if said == "affirms" and denied else ""
+            issues.append(Issue("negation", f"negation changed: the source {said} ‘{verb}’{also}", facts.span_of([verb]),
                                 primary.span_of([verb]), primary.index, contradicts=True))
         theirs, ours = primary.modal.get(verb), facts.modal.get(verb)
         if theirs in HEDGES and theirs != "would" and ours not in HEDGES:  # "would" is mostly reported speech

@@ -408,6 +408,19 @@ def test_the_act_given_to_another_countrys_actor_is_contradicted(source_text):
     assert right.sentences[0].verdict == "supported"
 
 
+@pytest.mark.parametrize("act, problem", [
+    ("was involved in the negotiation of", "in the signing, not in a negotiation"),
+    ("oversaw the cancellation of", "in the signing, not in a cancellation"),
+    ("presided over the signing of", None),
+])
+def test_another_act_between_the_same_people_is_not_supported(source_text, act, problem):
+    claim = f"In August, Iraqi Prime Minister Mohammed Shia’ al-Sudani {act} a security deal between Araji and Ali Larijani."
+    sentence = retold.check(source_text, claim).sentences[0]
+    messages = [i.message for i in sentence.issues if i.type == "role"]
+    assert (sentence.verdict, bool(messages)) == (("unsupported", True) if problem else ("supported", False))
+    assert not problem or messages[0].endswith(problem)
+
+
 @pytest.mark.parametrize("when, verdict", [("On August 8", "unsupported"), ("In August", "supported")])
 def test_a_day_the_source_never_gives_is_not_supported(source_text, when, verdict):
     claim = (f"{when}, US State Department spokesperson Tammy Bruce said: “We support genuine Iraqi sovereignty, "

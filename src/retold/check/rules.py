@@ -29,6 +29,7 @@ def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | No
         *_check_roles(facts, found),
         *_check_targets(facts, found, units),
         *_check_act_actors(facts, found, units),
+        *_check_acts(facts, found, source),
         *_check_subject_places(facts, found),
         *_check_titles(facts, units),
         *_check_identities(facts, units),
@@ -306,6 +307,26 @@ def _check_act_actors(facts: Facts, evidence: list[Facts], units: list[Facts]) -
                                     facts.span_of([verb]), unit.span_of([acts[0][0]]), unit.index))
                 break
     return issues
+
+
+_EVENT_NOUN = re.compile(r"(?:tion|sion|\w{4}ing)$")
+"""A noun that names an act by its verb: "negotiation", "suspension", "signing" (not "king" or "deal")."""
+
+
+def _check_acts(facts: Facts, evidence: list[Facts], source: Analysis) -> list[Issue]:
+    """Another act between the same people: "al-Sudani was involved in the negotiation of a security MoU between Araji
+    and Larijani" where he "oversaw the signing of" it. Only for a noun that names an act ("negotiation", "suspension")
+    that the source never uses, when the evidence has those people in an act of its own."""
+    people_first = sorted(facts.act_actors, key=lambda act: not act[1].startswith("person:"))
+    for noun, actor in people_first:
+        if not _EVENT_NOUN.search(noun) or covered_lemmas({noun}, source.lemmas):
+            continue
+        for unit in evidence:
+            theirs = [act for act, who in unit.act_actors if same_entity(actor, who) and _EVENT_NOUN.search(act)]
+            if theirs:
+                return [Issue("role", f"the source has {_named(facts, actor)} in the {theirs[0]}, not in a {noun}",
+                              facts.span_of([noun]), unit.span_of([theirs[0]]), unit.index)]
+    return []
 
 
 def _named(facts: Facts, key: str) -> str:

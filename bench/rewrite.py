@@ -110,7 +110,7 @@ def summary(engine: str, rows: list[dict]) -> str:
     return (
         f"| {engine} | {len(rows)} | {med(seconds):.1f} | {max(seconds):.1f} | {med(per500):.1f} "
         f"| {med(r['words'] / r['source_words'] for r in rows):.2f} | {med(r['copied'] for r in rows):.2f} "
-        f"| {max(r['copied'] for r in rows):.2f} | {_median(rows, 'copied_outside_quotes', '.2f')} | {med(r['facts_kept'] for r in rows):.2f} "
+        f"| {max(r['copied'] for r in rows):.2f} | {_median(rows, 'copied_outside_quotes', '.3f')} | {med(r['facts_kept'] for r in rows):.2f} "
         f"| {statistics.mean(r['fallback'] for r in rows):.2f} | {_median(rows, 'paragraphs', '.0f')} "
         f"| {_median(rows, 'sentence_words', '.1f')} | {_median(rows, 'tau', '.2f')} "
         f"| {sum(r['sentences'] for r in rows)} | {bad} | {clean}/{len(rows)} |"

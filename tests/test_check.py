@@ -69,6 +69,11 @@ def test_changed_weekday_is_contradicted():
     assert "date" in issues  # a weekday the source never gives
 
 
+def test_a_date_the_source_never_gives_is_named_once(source_text):
+    report = retold.check(source_text, "On July 6, Ghalibaf urged Baghdad to implement the agreement.")
+    assert "the source gives no date july 6" in [i.message for i in report.sentences[0].issues]  # not "july july 6"
+
+
 def test_altered_quote_is_contradicted():
     verdict, issues, report = only('"We will not close any school this year," Torres told reporters.')
     assert verdict == "contradicted" and "quote" in issues

@@ -238,8 +238,8 @@ class _Rewriter:
         proves it, or None; the count of model requests so far; and what was wrong with the tries that failed.
         A proven restatement that repeats more of the source than NOVELTY allows is asked for in other words, told the
         phrases it repeated (and the objections to a rewording that failed), while tries are left, and once even when
-        it was proven on the last try; the new wording is kept only if it is proven too and repeats less. A model that misuses the quote placeholders is shown the
-        quotes themselves in its next tries: the checker then holds them to the source's words (an altered quote
+        it was proven on the last try; the new wording is kept only if it is proven too and repeats less. A model
+        that misuses the quote placeholders is shown the quotes themselves in its next tries: the checker then holds them to the source's words (an altered quote
         is contradicted, one copied without its marks is sent back). The 1.5B model misuses placeholders often: on
         the 7 such sentences of 11 benchmark articles, placeholders alone proved 3, this way 5 (bench/quote_probe.py)."""
         masked, quotes = _masked(original) if writer.is_model else (original, {})  # the rules keep quotes as they are

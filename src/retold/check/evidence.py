@@ -82,7 +82,7 @@ def first_word(phrase: str) -> str:
 # --- resolving pronoun and definite subjects from the preceding sentences -------------------------
 
 
-def resolve(body: list[Facts], i: int, source: list[Facts] | None = None) -> Resolved | None:
+def resolve(body: list[Facts], i: int, source: list[Facts]) -> Resolved | None:
     """The sentence read with its pronoun or short definite subject ("the hybrid") replaced by the subject of
     a sentence before it, or None. A definite subject is a description, not a pronoun: it stands for that
     subject only when the description fits it, as the source shows (a ``source`` sentence that names the
@@ -104,7 +104,7 @@ def resolve(body: list[Facts], i: int, source: list[Facts] | None = None) -> Res
         antecedent = previous.subject[0]
         if first in ("he", "she") and not any(m.label == "PERSON" for m in previous.names if m.text in antecedent):
             continue
-        if described and not _describes(phrase.split()[-1], antecedent, source or []):
+        if described and not _describes(phrase.split()[-1], antecedent, source):
             return None
         return Resolved(facts.text[:start] + antecedent + facts.text[end:], antecedent, (start, end))
     return None
@@ -113,16 +113,14 @@ def resolve(body: list[Facts], i: int, source: list[Facts] | None = None) -> Res
 def _describes(noun: str, antecedent: str, source: list[Facts]) -> bool:
     """Whether ``noun`` ("hybrid") may stand for ``antecedent`` ("The RAV4 Prime"): the antecedent holds the noun,
     or a source sentence holds both the noun and the antecedent's names (its last word when it has none)."""
-    noun_stem = _stem(noun.lower())
+    noun = noun.lower()
     words = [w.strip(".,;:'’\"“”()").lower() for w in antecedent.split()]
-    if noun_stem in {_stem(w) for w in words}:
+    if covered_lemmas({noun}, set(words)):
         return True
     names = [w for w, raw in zip(words, antecedent.split()) if raw[:1].isupper() and w not in ("the", "a", "an")]
     keys = names or words[-1:]
-    for unit in source:
-        if noun_stem in {_stem(l) for l in unit.lemmas} and all(re.search(rf"\b{re.escape(k)}\b", unit.text.lower()) for k in keys):
-            return True
-    return False
+    return any(covered_lemmas({noun}, unit.lemmas) and all(re.search(rf"\b{re.escape(k)}\b", unit.text.lower()) for k in keys)
+               for unit in source)
 
 
 def source_text(article: Article) -> str:

@@ -187,7 +187,8 @@ def _check_dates(facts: Facts, resolved: Resolved | None, primary: Facts | None,
     if missing:
         mention = next((m for m in facts.dates if any(w in m.text.lower() for w in missing)), None)
         span = (mention.start, mention.end) if mention else (0, len(facts.text))
-        return [Issue("date", f"the source gives no date {' '.join(sorted(missing))}", span)]
+        shown = sorted(w for w in missing if not any(w != other and w in other.split() for other in missing))  # not "july july 6"
+        return [Issue("date", f"the source gives no date {', '.join(shown)}", span)]
     return []
 
 

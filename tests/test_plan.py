@@ -42,6 +42,10 @@ def test_every_kept_sentence_is_told_once_lead_first_in_short_paragraphs():
     ("Bus drivers in Leeds will receive", "In Leeds, they will also receive", "they will also receive", None),
     # the source names the subject; the model's restatement begins "They": it must not be moved away
     ("", "", "Bus drivers", "They will be trained to handle larger crowds."),
+    # an answer stays after its question, and a reply that opens with "Yes" after what it answers
+    ("Bus drivers in Leeds will receive new training on handling larger crowds.",
+     "Will bus drivers in Leeds be trained for larger crowds? The answer is yes.", "The answer is yes", None),
+    ("Bus drivers in Leeds will receive", "Yes, bus drivers in Leeds will receive", "Yes, bus drivers", None),
 ])
 def test_a_sentence_that_leans_on_the_one_before_stays_after_it(was, now, marker, restated):
     story = STORY.replace(was, now) if was else STORY

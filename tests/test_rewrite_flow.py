@@ -129,6 +129,32 @@ def test_a_reply_of_the_wrong_length_is_not_checked_but_retried(article):
     assert "keep all of the sentence's facts" in lead_requests[1].feedback[0]
 
 
+def test_a_short_reply_is_checked_if_it_keeps_the_names_and_numbers_and_told_which_it_dropped_if_not(article):
+    dropped = "In Tehran on Tuesday, Ghalibaf urged Baghdad to put the bilateral security agreement into force at once."
+    engine = Scripted({LEAD: [dropped, LEAD_REWRITE]})
+    retold.rewrite(article, engine=engine, words=60, tries=2)
+    lead_requests = [r for r in engine.asked if LEAD in r.text]
+    assert "‘Qasim al-Araji’" in lead_requests[1].feedback[0] and "‘Tehran’" not in lead_requests[1].feedback[0]
+    short = "Ghalibaf urged Baghdad to act in Tehran on Tuesday."  # under half as long, every name kept
+    engine = Scripted({"urged Baghdad to act": [short]})
+    compact = retold.extract("Ghalibaf urges Baghdad\n\nIn a meeting in Tehran on Tuesday that went on late into the "
+                             "night, Ghalibaf urged Baghdad to act.\n\nIraq signed a security memorandum with Iran.")
+    result = retold.rewrite(compact, engine=engine, tries=1)
+    assert (result.sentences[0].text, result.sentences[0].engine) == (short, "scripted")
+
+
+@pytest.mark.parametrize("text, attributed", [
+    ("The website mentions that the bar is named Oxy Pure.", True),
+    ("The site maintains that the bar is named Oxy Pure.", True),  # a that-clause given to someone
+    ("We know that the bar is named Oxy Pure.", False),  # the writer's own words
+    ("The bar is named Oxy Pure.", False),
+])
+def test_a_restatement_says_who_said_it_with_a_speech_verb_or_a_that_clause_given_to_someone(text, attributed):
+    from retold.rewrite import _attributing
+
+    assert _attributing(text) is attributed
+
+
 def test_mostly_quoted_sentences_never_reach_the_model(article):
     engine = Scripted({})
     retold.rewrite(article, engine=engine, tries=1)

@@ -79,12 +79,15 @@ def outline(source: Article, kept: list[int], order: list[int], vectors: np.ndar
 
 def _units(source: Article, kept: list[int], written: dict[int, str]) -> list[list[int]]:
     """Runs of kept sentences that must stay together: each sentence that leans on the one before it, as the
-    source writes it or as it was restated ("They did the opposite"), joins it."""
+    source writes it or as it was restated ("They did the opposite"), joins it; so does the answer to a question
+    ("Do we have an oxygen bar in Delhi?" "The answer is YES!")."""
     units: list[list[int]] = []
     for index in kept:
         sentence = source.sentences[index]
         continues_quote = any(q.start < sentence.start < q.end for q in source.quotes)
-        if units and (_leans_back(sentence.text, continues_quote) or (index in written and _leans_back(written[index]))):
+        answers = units != [] and units[-1][-1] == index - 1 and source.sentences[index - 1].text.rstrip().endswith("?")
+        if units and (answers or _leans_back(sentence.text, continues_quote)
+                      or (index in written and _leans_back(written[index]))):
             units[-1].append(index)
         else:
             units.append([index])
@@ -101,7 +104,7 @@ def _leans_back(text: str, continues_quote: bool = False) -> bool:
     words = [t for t in doc if not t.is_punct and not t.is_quote]
     if not words:
         return True
-    if words[0].lower_ in _LINKS or " ".join(t.lower_ for t in words[:2]) in _LINKS or _AFTER.search(text):
+    if words[0].pos_ == "INTJ" or words[0].lower_ in _LINKS or " ".join(t.lower_ for t in words[:2]) in _LINKS or _AFTER.search(text):
         return True
     for token in doc:  # a third-person pronoun with no subject before it to stand for ("In Virginia, they voted")
         if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ in ("NOUN", "PROPN"):

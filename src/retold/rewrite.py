@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from retold import plan
 from retold.analyze import normalise_words
@@ -32,6 +32,9 @@ from retold.nlp import embedder
 from retold.options import RewriteOptions
 from retold.plaintext import strip_dateline
 from retold.plan import LENGTH_TOLERANCE
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 from retold.report import SUPPORTED, Report
 from retold.sentences import end_sentence
 
@@ -293,8 +296,9 @@ class _Rewriter:
         """One try of ``writer`` at ``original`` (source sentence ``index`` or a part of it): its sentences, and
         None when they are proven, else what is wrong with them."""
         candidate = writer.write(request)
-        if not 0.5 <= len(candidate.split()) / max(1, len(request.text.split())) <= 2.0:
-            return [], ["it must keep all of the sentence's facts and only those"]
+        wrong = _wrong_length(request.text, candidate)
+        if wrong:
+            return [], wrong
         if writer.is_model:
             candidate, problems = _filled(candidate, quotes, _closing_quote(request.text))
             if problems:
@@ -458,17 +462,53 @@ _SAYING = {"say", "tell", "add", "note", "stress", "state", "explain", "write", 
            "reiterate", "underline", "tweet", "post", "conclude", "acknowledge", "admit", "recall", "testify"}
 """Verbs that only report what someone said (not "urge" or "deny", which are acts the checker weighs)."""
 _REPORTING = {"according", "statement", "remark", "comment", "interview"}
-_SOURCED = {"reveal", "show", "find", "indicate", "cite", "estimate", "believe", "think", "expect", "consider", "publish"}
-"""Verbs that keep a statement sourced in a restatement ("a study published on Monday revealed that …")."""
+_SOURCED = {"reveal", "show", "find", "indicate", "cite", "estimate", "believe", "think", "expect", "consider", "publish",
+            "mention", "specify", "detail", "outline", "highlight", "disclose", "point"}
+"""Verbs that keep a statement sourced in a restatement ("a study published on Monday revealed that …", "the website
+mentions that …"); any verb whose subject is someone else and whose object is a that-clause does too (``_attributing``)."""
+_WRITER = {"i", "we", "you"}
+
+
+_FACT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
+LENGTH_OBJECTION = "it must keep all of the sentence's facts and only those"
+
+
+def _wrong_length(original: str, reply: str) -> list[str] | None:
+    """What is wrong with the length of ``reply`` as a restatement of ``original``, or None. Over twice as long
+    adds what the source does not say. Under half as long is fine if it keeps the names, numbers and dates
+    (outside quotes), which are then named in the objection: a compression that drops only phrasing ("almost all
+    major foreign publications have carried the news" as "most major publications reported it") is the checker's
+    to judge, and a sentence of up to eight words may become one word ("The answer is YES!": "Yes!"); others keep a quarter."""
+    from retold.nlp import parse
+
+    size = len(original.split())
+    ratio = len(reply.split()) / max(1, size)
+    if ratio > 2.0 or ratio < (0.0 if size <= 8 else 0.25) or not reply.strip():
+        return [LENGTH_OBJECTION]
+    if ratio >= 0.5:
+        return None
+    lowered = normalise_words(reply)
+    missing = [e.text for e in parse(original).ents if e.label_ in _FACT_LABELS and "[Q" not in e.text
+               and normalise_words(e.text) not in lowered]
+    if missing:
+        return ["keep " + ", ".join(f"‘{m}’" for m in dict.fromkeys(missing))]
+    return None
 
 
 def _attributing(text: str, verbs: set[str] | None = None) -> bool:
-    """Whether ``text`` says who is speaking: a speech verb ("noted", "quoted … as saying") or "according to"."""
+    """Whether ``text`` says who is speaking: one of ``verbs`` ("noted", "quoted … as saying") or "according to". By
+    default the verbs are the speech verbs and _SOURCED, and any verb whose subject is not the writer and whose object
+    is a that-clause attributes too ("the site specifies that …")."""
     from retold.nlp import parse
     from retold.quotes import SPEECH_VERBS
 
-    verbs = SPEECH_VERBS | _SOURCED if verbs is None else verbs
-    return any((t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in verbs) or t.lower_ in _REPORTING for t in parse(text))
+    def reports(verb: Token) -> bool:
+        return (verbs is None and any(c.dep_ == "ccomp" for c in verb.children)
+                and any(c.dep_ == "nsubj" and c.lower_ not in _WRITER for c in verb.children))
+
+    words = SPEECH_VERBS | _SOURCED if verbs is None else verbs
+    return any(t.lower_ in _REPORTING or (t.pos_ in ("VERB", "AUX") and (t.lemma_.lower() in words or reports(t)))
+               for t in parse(text))
 
 
 def _sentence_case(headline: str, source: Article) -> str:

@@ -71,3 +71,13 @@ def test_news_since_an_old_year_is_not_background_and_an_aside_stays_put():
     told = [i for p in paragraphs for i in p]
     lowest = next(s.index for s in article.sentences if "since 1998" in s.text)
     assert told[-1] != lowest and told.index(lowest + 1) == told.index(lowest) + 1
+
+
+def test_a_sentence_repeated_word_for_word_is_told_once():
+    repeated = "The council expects ridership to rise by a fifth within a year."
+    article = retold.extract(STORY + "\n" + repeated)
+    assert [s.text for s in article.sentences].count(repeated) == 2
+    vectors = embedder()([s.text for s in article.sentences])
+    order = plan.rank(article, vectors)
+    assert [article.sentences[i].text for i in order].count(repeated) == 1
+    assert len(order) == len(article.sentences) - 1

@@ -42,12 +42,22 @@ _SINCE = re.compile(r"\bsince (?:\w+ )?(?:19[5-9]\d|20\d\d)\b", re.I)
 
 
 def rank(source: Article, vectors: np.ndarray) -> list[int]:
-    """The lead first, then by how central a sentence is to the article, earlier sentences breaking ties."""
+    """The lead first, then by how central a sentence is to the article, earlier sentences breaking ties. A
+    sentence that repeats an earlier one word for word (an embedded post's signature line, "Advertisement") is
+    left out: told twice, it would be published twice."""
+    from retold.analyze import normalise_words
+
     n = len(source.sentences)
+    distinct, seen = [], set()
+    for i, sentence in enumerate(source.sentences):
+        key = normalise_words(sentence.text)
+        if key not in seen:
+            distinct.append(i)
+            seen.add(key)
     if n <= 2:
-        return list(range(n))
+        return distinct
     centrality = (vectors @ vectors.T).sum(axis=1) / (n - 1)
-    score = {i: float(centrality[i]) + 0.3 / (1 + i) for i in range(1, n)}
+    score = {i: float(centrality[i]) + 0.3 / (1 + i) for i in distinct[1:]}
     return [0] + sorted(score, key=lambda i: -score[i])
 
 

@@ -202,6 +202,17 @@ def test_officials_view_reported_by_the_source_is_not_invented():
     assert "attribution" not in [i.type for i in report.sentences[0].issues]
 
 
+@pytest.mark.parametrize("claim, invented", [
+    ("Almost all major foreign publications have reported on the oxygen bar.", False),  # they are the source's subject
+    ("Publications say the oxygen bar charges Rs 299.", True),  # the price is the source's, not theirs
+])
+def test_unnamed_sources_that_the_restated_sentence_is_about_are_not_invented(claim, invented):
+    source = ("Delhi has an oxygen bar.\n\nFrom The New York Times to CNN, almost all major foreign publications "
+              "have carried the news about the oxygen bar. The oxygen bar charges Rs 299.")
+    issues = [i.type for i in retold.check(source, claim).sentences[0].issues]
+    assert ("attribution" in issues) is invented
+
+
 def test_invented_name_is_unsupported():
     verdict, issues, _ = only("Governor Paul Lindqvist welcomed the budget approved by the Springfield city council.")
     assert verdict == "unsupported" and "entity" in issues

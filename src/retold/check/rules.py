@@ -33,7 +33,7 @@ def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | No
         *_check_subject_places(facts, found),
         *_check_titles(facts, units),
         *_check_identities(facts, units),
-        *_check_attributions(facts, units),
+        *_check_attributions(facts, units, primary),
     ]
 
 
@@ -354,13 +354,18 @@ def _places_in(phrase: str) -> set[str]:
     return {key for word in re.findall(r"[\w’'-]+", phrase) if (key := place_key(re.sub(r"[’']s$", "", word)))}
 
 
-def _check_attributions(facts: Facts, units: list[Facts]) -> list[Issue]:
+def _check_attributions(facts: Facts, units: list[Facts], primary: Facts | None) -> list[Issue]:
+    """A view given to unnamed sources ("experts say") that the source gives to no such source. The source gives
+    it if it has them saying or thinking something, or if they are the subject of the sentence the claim restates
+    ("almost all major foreign publications have carried the news" for "major publications have reported")."""
     issues = []
     for attribution in facts.attributions:
         if not attribution.generic:
             continue
         accepted = _OFFICIALS if attribution.source in _OFFICIALS else {attribution.source}
-        reported = any(a.head in accepted for u in units for a in u.attributions)
+        subject = primary.subject[0].lower() if primary and primary.subject else ""
+        reported = (any(a.head in accepted for u in units for a in u.attributions)
+                    or any(re.search(rf"\b{head}s?\b", subject) for head in accepted))
         if not reported:
             issues.append(
                 Issue("attribution", f"the source reports no such view from {attribution.source}s",

@@ -31,11 +31,10 @@ from retold.findings import copied_counts  # noqa: E402
 from retold.language import detect_language  # noqa: E402
 from retold.options import ENGINE_NAMES  # noqa: E402
 from retold.render import rewrite_markdown  # noqa: E402
-from retold.rewrite import RewriteSentence  # noqa: E402
+from retold.rewrite import FACT_LABELS, RewriteSentence  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 SAMPLES = ROOT / "docs" / "rewrite-samples.md"
-FACT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 
 
 def articles(limit: int) -> list[tuple[str, str]]:

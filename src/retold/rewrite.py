@@ -32,11 +32,11 @@ from retold.nlp import embedder
 from retold.options import RewriteOptions
 from retold.plaintext import strip_dateline
 from retold.plan import LENGTH_TOLERANCE
+from retold.report import SUPPORTED, Report
+from retold.sentences import end_sentence
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
-from retold.report import SUPPORTED, Report
-from retold.sentences import end_sentence
 
 Progress = Callable[[int, int, "float | None"], None]
 """progress(done, total, seconds_left) while sentences are written."""
@@ -467,9 +467,8 @@ _SOURCED = {"reveal", "show", "find", "indicate", "cite", "estimate", "believe",
 """Verbs that keep a statement sourced in a restatement ("a study published on Monday revealed that …", "the website
 mentions that …"); any verb whose subject is someone else and whose object is a that-clause does too (``_attributing``)."""
 _WRITER = {"i", "we", "you"}
-
-
-_FACT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
+FACT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
+"""What a restatement must keep: the labels of spaCy's entities that are names, dates and numbers."""
 LENGTH_OBJECTION = "it must keep all of the sentence's facts and only those"
 
 
@@ -488,7 +487,7 @@ def _wrong_length(original: str, reply: str) -> list[str] | None:
     if ratio >= 0.5:
         return None
     lowered = normalise_words(reply)
-    missing = [e.text for e in parse(original).ents if e.label_ in _FACT_LABELS and "[Q" not in e.text
+    missing = [e.text for e in parse(original).ents if e.label_ in FACT_LABELS and "[Q" not in e.text
                and normalise_words(e.text) not in lowered]
     if missing:
         return ["keep " + ", ".join(f"‘{m}’" for m in dict.fromkeys(missing))]

@@ -213,6 +213,14 @@ def test_unnamed_sources_that_the_restated_sentence_is_about_are_not_invented(cl
     assert ("attribution" in issues) is invented
 
 
+def test_a_given_name_the_source_never_uses_for_that_surname_is_caught():
+    source = "Browns DL Sheldon Richardson said Rudolph should be disciplined.\n\nRudolph was fined."
+    for claim, verdict in [("Stefan Richardson said Rudolph should be disciplined.", "contradicted"),
+                           ("Sheldon Richardson said Rudolph should be disciplined.", "supported"),
+                           ("Richardson said Rudolph should be disciplined.", "supported")]:
+        assert retold.check(source, claim).sentences[0].verdict == verdict, claim
+
+
 def test_invented_name_is_unsupported():
     verdict, issues, _ = only("Governor Paul Lindqvist welcomed the budget approved by the Springfield city council.")
     assert verdict == "unsupported" and "entity" in issues

@@ -273,7 +273,7 @@ NOTED_REWRITE = "He further noted that the MoU aims [Q1] in various areas and th
 
 
 @pytest.mark.parametrize("bad, why", [
-    (NOTED_REWRITE.replace("He further noted that the", "Further noted that"), "has no subject"),
+    (NOTED_REWRITE.replace("He further noted that the", "Further noted that"), "not a complete sentence"),
     ("He further noted that the MoU aims [Q1] in various areas, that relations will [Q2], and that...", "ellipsis"),
     ("In an effort, the MoU aims [Q1] in various areas and the relations between the two countries will [Q2].",
      "say who said it"),  # the speaker dropped
@@ -329,3 +329,34 @@ def test_a_sentence_that_fails_in_context_is_traced_to_its_source_in_the_plans_o
     report = retold.check(article, retold.extract(join_paragraphs(paragraphs), kind="article", language="en"))
     bad = [s.index for s in report.sentences if s.verdict != "supported"]
     assert bad and _sources_of(bad, report, paragraphs) == {2}
+
+
+def test_a_reply_with_no_finite_verb_is_sent_back(article):
+    verbless = ("Iranian Parliament Speaker Bagher Ghalibaf, in Tehran on Tuesday with Iraqi National Security Advisor "
+                "Qasim al-Araji, urging Baghdad to immediately implement a bilateral security agreement.")
+    engine = Scripted({LEAD: [verbless, LEAD_REWRITE]})
+    retold.rewrite(article, engine=engine, words=60, tries=2)
+    lead_requests = [r for r in engine.asked if LEAD in r.text]
+    assert "not a complete sentence" in lead_requests[1].feedback[0]
+
+
+def test_a_quote_that_goes_on_is_published_only_after_the_sentence_that_opens_it():
+    from retold.rewrite import RewriteSentence, _quotes_whole
+
+    source = retold.extract("Richardson speaks\n\nThe league met on Monday. Richardson said that Rudolph \u201ccan't "
+                            "antagonize a fight. You get what's coming to you.\u201d Heyward said nothing.")
+    texts = [s.text for s in source.sentences]
+    opening, going_on = (next(i for i, t in enumerate(texts) if w in t) for w in ("antagonize", "coming to you"))
+    assert going_on == opening + 1
+    done = {i: [RewriteSentence(t, [i], "rules")] for i, t in enumerate(texts)}
+    assert going_on in _quotes_whole(source, done)
+    done[opening] = []  # the opening could not be proven
+    published = _quotes_whole(source, done)
+    assert going_on not in published and set(published) == set(done) - {opening, going_on}
+
+
+def test_a_headline_cut_from_the_lead_skips_an_opening_phrase():
+    from retold.rewrite import _short
+
+    assert _short("On Monday, the Steelers tried to distance themselves from the fight, officials said.") == (
+        "The Steelers tried to distance themselves from the fight")

@@ -31,6 +31,10 @@ _LINKS = {"but", "however", "also", "meanwhile", "still", "yet", "and", "so", "i
           "additionally", "then", "later", "thus", "therefore", "nevertheless", "nonetheless", "though", "although",
           "besides", "likewise", "similarly", "otherwise", "further", "this", "that", "these", "those", "such",
           "there", "here", "both", "neither", "either", "another", "other", "others", "the latter", "the former"}
+_POINTING = {"this", "these", "that", "those", "such"}
+_TIMES = {"year", "month", "week", "day", "morning", "afternoon", "evening", "night", "weekend", "season", "time",
+          "summer", "spring", "autumn", "fall", "winter", "quarter", "century", "decade"}
+"""A determiner that points back ("this bar") ties a sentence to the one before, unless it points at a time ("this week")."""
 _AFTER = re.compile(r"\b(?:the (?:next|following|same|previous) (?:day|night|morning|afternoon|evening|week|month|year)|"
                     r"(?:hours|days|weeks|months|minutes|moments) (?:later|earlier|before|after)|afterwards?|soon after|"
                     r"by then|at the time|that (?:day|night|morning|afternoon|evening|week))\b", re.I)
@@ -87,6 +91,12 @@ def outline(source: Article, kept: list[int], order: list[int], vectors: np.ndar
     return [lead] + _grouped(current, importance, vectors) + _grouped(background, importance, vectors)
 
 
+def continues_quote(source: Article, index: int) -> bool:
+    """Whether source sentence ``index`` begins inside a direct quote opened in a sentence before it."""
+    start = source.sentences[index].start
+    return any(q.start < start < q.end for q in source.quotes)
+
+
 def _units(source: Article, kept: list[int], written: dict[int, str]) -> list[list[int]]:
     """Runs of kept sentences that must stay together: each sentence that leans on the one before it, as the
     source writes it or as it was restated ("They did the opposite"), joins it; so does the answer to a question
@@ -94,9 +104,8 @@ def _units(source: Article, kept: list[int], written: dict[int, str]) -> list[li
     units: list[list[int]] = []
     for index in kept:
         sentence = source.sentences[index]
-        continues_quote = any(q.start < sentence.start < q.end for q in source.quotes)
         answers = units != [] and units[-1][-1] == index - 1 and source.sentences[index - 1].text.rstrip().endswith("?")
-        if units and (answers or _leans_back(sentence.text, continues_quote)
+        if units and (answers or _leans_back(sentence.text, continues_quote(source, index))
                       or (index in written and _leans_back(written[index]))):
             units[-1].append(index)
         else:
@@ -116,6 +125,9 @@ def _leans_back(text: str, continues_quote: bool = False) -> bool:
         return True
     if words[0].pos_ == "INTJ" or words[0].lower_ in _LINKS or " ".join(t.lower_ for t in words[:2]) in _LINKS or _AFTER.search(text):
         return True
+    if any(t.dep_ in ("det", "predet", "amod") and t.lower_ in _POINTING and t.head.lemma_.lower() not in _TIMES
+           for t in doc):
+        return True  # "According to reports, this bar is …", "in such a setup": a thing told of before
     for token in doc:  # a third-person pronoun with no subject before it to stand for ("In Virginia, they voted")
         if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ in ("NOUN", "PROPN"):
             return False

@@ -153,8 +153,9 @@ def rewrite(
     planned = plan.choose(order, source, target)
 
     def layout(done: dict[int, list[RewriteSentence]]) -> Paragraphs:
-        written = {i: done[i][0].text for i in done if done[i]}
-        return _paragraphs(done, plan.outline(source, list(written), order, vectors, written))
+        published = _quotes_whole(source, done)
+        written = {i: published[i][0].text for i in published}
+        return _paragraphs(published, plan.outline(source, list(written), order, vectors, written))
 
     done: dict[int, list[RewriteSentence]] = {}
     for k, index in enumerate(planned):
@@ -173,6 +174,9 @@ def rewrite(
         progress(len(planned), len(planned), 0.0)
 
     report, paragraphs = job.repair(done, layout)
+    published = {i for paragraph in paragraphs for s in paragraph for i in s.sources}
+    warnings += [f"source sentence {i + 1} goes on with a quote whose opening was left out, so it was left out too"
+                 for i in sorted(done) if done[i] and i not in published]
     keyword = options.keyword
     headline = job.headline(keyword, done)
     if keyword and keyword.lower() not in f"{headline} {_lead(done)}".lower():  # never wedged in as "Keyword: …"
@@ -326,7 +330,7 @@ class _Rewriter:
         if _fragments(original):  # the source sentence is one too, or the parser misreads it
             return None
         bad = _fragments(candidate)
-        return [f"“{bad[0]}” has no subject: write a complete sentence"] if bad else None
+        return [f"“{bad[0]}” is not a complete sentence: give it a subject and a verb"] if bad else None
 
     def unattributed(self, original: str, candidate: str) -> list[str] | None:
         """What the source reports someone said ("He further noted that …") must not become the writer's own
@@ -449,12 +453,20 @@ _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
 def _fragments(text: str) -> list[str]:
     """The sentences of ``text`` whose main verb is finite and has no subject: no noun or pronoun before it
     either, as spaCy's small model sometimes hangs a real subject elsewhere ("On Tuesday in Tehran, Speaker
-    Ghalibaf urged" with Ghalibaf in apposition to Tehran)."""
+    Ghalibaf urged" with Ghalibaf in apposition to Tehran); and those with no finite main verb at all ("WeWork,
+    now facing a radical restructuring.", "Narrower, lower."), except an interjection ("Yes!") or an imperative."""
     from retold.nlp import parse
 
+    def finite(verb: Token) -> bool:
+        return verb.tag_ in _FINITE or any(c.dep_ in ("aux", "auxpass") and c.tag_ in _FINITE for c in verb.children)
+
     return [s.text for s in parse(text).sents
-            if s.root.tag_ in ("VBD", "VBZ", "VBP") and not any(c.dep_ in _SUBJECTS for c in s.root.children)
-            and not any(t.pos_ in ("NOUN", "PROPN", "PRON") and t.dep_ != "advmod" for t in s[: s.root.i - s.start])]
+            if (s.root.tag_ in ("VBD", "VBZ", "VBP") and not any(c.dep_ in _SUBJECTS for c in s.root.children)
+                and not any(t.pos_ in ("NOUN", "PROPN", "PRON") and t.dep_ != "advmod" for t in s[: s.root.i - s.start]))
+            or not (finite(s.root) or s.root.pos_ == "INTJ" or s.root.tag_ == "VB")]
+
+
+_FINITE = ("VBD", "VBZ", "VBP", "MD")
 
 
 _SAYING = {"say", "tell", "add", "note", "stress", "state", "explain", "write", "insist", "claim", "argue", "declare",
@@ -564,8 +576,22 @@ def _lead(done: dict[int, list[RewriteSentence]]) -> str:
 
 
 def _short(text: str, limit: int = 14) -> str:
-    words = text.split(",")[0].split()
-    return " ".join(words[:limit]).rstrip(".")
+    """A headline cut from the lead when no written one passes: its first stretch between commas of four words
+    or more (not an opening "On Monday"), at most ``limit`` words, with a capital."""
+    words = next((chunk for chunk in (c.split() for c in text.split(",")) if len(chunk) >= 4), text.split())
+    headline = " ".join(words[:limit]).rstrip(".")
+    return headline[:1].upper() + headline[1:]
+
+
+def _quotes_whole(source: Article, done: dict[int, list[RewriteSentence]]) -> dict[int, list[RewriteSentence]]:
+    """The written sentences that can be published: a sentence that goes on with a quote opened in the sentence
+    before it only after that sentence ("You get what's coming to you." alone would print the speaker's words
+    without their quotation marks or speaker, and the checker finds every word in the source)."""
+    published: dict[int, list[RewriteSentence]] = {}
+    for index in sorted(i for i in done if done[i]):
+        if not plan.continues_quote(source, index) or index - 1 in published:
+            published[index] = done[index]
+    return published
 
 
 def _paragraphs(done: dict[int, list[RewriteSentence]], outline: list[list[int]]) -> Paragraphs:

@@ -7,7 +7,7 @@ import difflib
 import re
 
 from retold.aliases import place_key, same_entity, surname
-from retold.analyze import HEDGES, WEEKDAYS, Analysis, Facts, date_words, normalise_words
+from retold.analyze import HEDGES, WEEKDAYS, Analysis, Facts, Mention, date_words, normalise_words
 from retold.article import Article
 from retold.check.evidence import Resolved, covered_lemmas
 from retold.report import Issue
@@ -50,6 +50,8 @@ def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
         words = re.sub(r"^the | s$", "", normalise_words(mention.text))  # "The Royal Children's" -> "royal children"
         if not in_source and f" {words} " not in f" {source.normal_text} " and not _spelled_out(mention.text, source):
             issues.append(Issue("entity", f"‘{mention.text}’ is not in the source", (mention.start, mention.end)))
+        elif mention.label == "PERSON":
+            issues += _given_names(mention, source)
     for noun in facts.proper:  # a proper noun spaCy did not take for an entity: a name all the same
         if f" {noun.key} " not in f" {source.normal_text} " and not _spelled_out(noun.text, source):
             issues.append(Issue("entity", f"‘{noun.text}’ is not in the source", (noun.start, noun.end)))
@@ -69,6 +71,22 @@ def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
                 )
             )
     return issues
+
+
+def _given_names(mention: Mention, source: Analysis) -> list[Issue]:
+    """A person's surname with a given name the source never uses: "Stefan Richardson" where it has "Sheldon
+    Richardson" (names compare by surname, so the name check alone passes it). Contradicted when the source
+    gives that person another full name."""
+    given = [w for w in normalise_words(mention.text).split()[:-1] if len(w) > 1]  # initials ("B. U.") pass
+    alien = [w for w in given if f" {w} " not in f" {source.normal_text} "]
+    if not alien:
+        return []
+    full = next(((u, m) for u in source.units for m in u.names if m.key == mention.key and len(m.text.split()) > 1), None)
+    if full is None:
+        return [Issue("entity", f"‘{mention.text}’ is not in the source", (mention.start, mention.end))]
+    unit, theirs = full
+    return [Issue("entity", f"the source names {theirs.text}, not {mention.text}", (mention.start, mention.end),
+                  (theirs.start, theirs.end), unit.index, contradicts=True)]
 
 
 def _check_titles(facts: Facts, units: list[Facts]) -> list[Issue]:

@@ -202,6 +202,18 @@ def test_the_rest_of_a_quote_that_began_in_the_sentence_before_never_reaches_the
     assert "GET OUT and VOTE on November 5th" in result.body  # the rules keep it word for word
 
 
+def test_a_quoted_sentence_with_no_quotation_mark_of_its_own_never_reaches_the_model():
+    text = ("Noem defends meth campaign\n\nSouth Dakota Gov. Kristi Noem is defending the state's anti-drug campaign, "
+            "which drew ridicule across Twitter on Monday. “Meth is IN SD. Twitter can make a joke of it, but when it "
+            "comes down to it - Meth is a serious problem in SD. We are here to Get. It. OUT,” Noem tweeted Monday "
+            "night. The campaign cost the state roughly $449,000, according to the Sioux Falls Argus Leader.")
+    engine = Scripted({})
+    result = retold.rewrite(retold.extract(text, kind="article"), engine=engine, tries=1)
+    asked = " ".join(r.text for r in engine.asked if r.kind != "headline")
+    assert "joke" not in asked and "449,000" in asked
+    assert "Twitter can make a joke of it, but when it comes down to it" in result.body
+
+
 def test_the_rules_engine_is_an_ordinary_engine(article):
     assert tuple(ENGINES) == ENGINE_NAMES
     by_name = retold.rewrite(article, engine="rules", words=80)

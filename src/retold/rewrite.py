@@ -225,9 +225,12 @@ class _Rewriter:
         A model gets up to ``tries`` attempts, each with the checker's objections to the last, and sees direct
         quotes as placeholders that retold fills in verbatim. A sentence that is mostly a direct quote skips the
         models (the quote must stay word for word), except for the parts the rules split off it that hold no
-        quote (``quote_free``)."""
+        quote (``quote_free``); one that goes on with a quote opened before it is kept as the source writes it."""
         rejected: list[str] = []
-        for writer in engines or self.chain:
+        chain = engines or self.chain
+        if plan.continues_quote(self.source, index):  # the speaker's words with no mark of their own ("Twitter can
+            chain = [SourceEngine()]                   # make a joke of it, but …"): neither reworded nor split
+        for writer in chain:
             if writer.is_model and self.mostly_quote(index):
                 written = self.quote_free(writer, index, asked)
                 if written:

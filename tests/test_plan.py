@@ -83,3 +83,13 @@ def test_a_sentence_repeated_word_for_word_is_told_once():
     order = plan.rank(article, vectors)
     assert [article.sentences[i].text for i in order].count(repeated) == 1
     assert len(order) == len(article.sentences) - 1
+
+
+def test_an_embedded_post_its_signature_and_a_bare_link_are_not_told():
+    post = ("Fans welcomed it:\n\nI love that they cut the fares. Best news all year.\n\n"
+            "— Ana Fan (@anafan) March 3, 2025\n\nhttps://t.co/XPxUJuyIAC")
+    article = retold.extract(STORY + "\n\n" + post, kind="article")  # the body as given, lines and all
+    vectors = embedder()([s.text for s in article.sentences])
+    told = [article.sentences[i].text for i in plan.rank(article, vectors)]
+    assert not any(w in t for t in told for w in ("Fans welcomed", "I love", "Best news", "@anafan", "t.co"))
+    assert len(told) == len(retold.extract(STORY, kind="article").sentences)

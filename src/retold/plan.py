@@ -35,6 +35,9 @@ _POINTING = {"this", "these", "that", "those", "such"}
 _TIMES = {"year", "month", "week", "day", "morning", "afternoon", "evening", "night", "weekend", "season", "time",
           "summer", "spring", "autumn", "fall", "winter", "quarter", "century", "decade"}
 """A determiner that points back ("this bar") ties a sentence to the one before, unless it points at a time ("this week")."""
+_SIGNATURE = re.compile(r"^\s*[—–-]+\s*[^()]{1,80}\(@\w+\)")
+"""The line under an embedded post: "— The Nigerian Senate (@NGRSenate) October 9, 2018"."""
+_BARE_LINK = re.compile(r"^\W*(?:https?://|pic\.twitter\.com/)\S+\W*$")
 _AFTER = re.compile(r"\b(?:the (?:next|following|same|previous) (?:day|night|morning|afternoon|evening|week|month|year)|"
                     r"(?:hours|days|weeks|months|minutes|moments) (?:later|earlier|before|after)|afterwards?|soon after|"
                     r"by then|at the time|that (?:day|night|morning|afternoon|evening|week))\b", re.I)
@@ -46,18 +49,24 @@ _SINCE = re.compile(r"\bsince (?:\w+ )?(?:19[5-9]\d|20\d\d)\b", re.I)
 
 
 def rank(source: Article, vectors: np.ndarray) -> list[int]:
-    """The lead first, then by how central a sentence is to the article, earlier sentences breaking ties. A
-    sentence that repeats an earlier one word for word (an embedded post's signature line, "Advertisement") is
-    left out: told twice, it would be published twice."""
+    """The lead first, then by how central a sentence is to the article, earlier sentences breaking ties. Left
+    out: a sentence that repeats an earlier one word for word ("Advertisement"), told twice, would be published
+    twice; an embedded post ("I love that they trademarked it. … https://t.co/…" signed "— Robert Maguire
+    (@RobertMaguire_) November 18, 2019") would lose its author and read as the article's own words; a bare link."""
     from retold.analyze import normalise_words
 
     n = len(source.sentences)
+    embedded = {s.paragraph - 1 for s in source.sentences if _SIGNATURE.match(s.text)}  # the post each one signs
+    for sentence in reversed(source.sentences):  # and the lines that lead into it ("Senate resolves to:")
+        if sentence.paragraph + 1 in embedded and sentence.text.rstrip().endswith(":"):
+            embedded.add(sentence.paragraph)
     distinct, seen = [], set()
     for i, sentence in enumerate(source.sentences):
         key = normalise_words(sentence.text)
-        if key not in seen:
+        if key not in seen and not (i and (sentence.paragraph in embedded or _SIGNATURE.match(sentence.text)
+                                           or _BARE_LINK.match(sentence.text))):
             distinct.append(i)
-            seen.add(key)
+        seen.add(key)
     if n <= 2:
         return distinct
     centrality = (vectors @ vectors.T).sum(axis=1) / (n - 1)

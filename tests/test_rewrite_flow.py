@@ -190,28 +190,25 @@ def test_a_part_that_no_model_wording_proves_is_the_rules_and_counts_as_a_fallba
     assert result.report.faithful
 
 
-def test_the_rest_of_a_quote_that_began_in_the_sentence_before_never_reaches_the_model():
-    text = ("The governor's rivals met on Monday in the state capital to plan their campaign for the spring. "
-            "“Matt has my Complete and Total Endorsement, and always has. GET OUT and VOTE on November 5th for "
-            "your GREAT Governor, @MattBevin!” the president wrote before the vote. Turnout in the state was the "
-            "highest in two decades, officials said on Wednesday after counting ended.")
+@pytest.mark.parametrize("text, quoted, told, kept", [
+    ("The governor's rivals met on Monday in the state capital to plan their campaign for the spring. "
+     "“Matt has my Complete and Total Endorsement, and always has. GET OUT and VOTE on November 5th for "
+     "your GREAT Governor, @MattBevin!” the president wrote before the vote. Turnout in the state was the "
+     "highest in two decades, officials said on Wednesday after counting ended.",
+     "GET OUT", "Turnout", "GET OUT and VOTE on November 5th"),
+    # a quoted sentence with no quotation mark of its own: neither reworded nor split by the rules
+    ("Noem defends meth campaign\n\nSouth Dakota Gov. Kristi Noem is defending the state's anti-drug campaign, "
+     "which drew ridicule across Twitter on Monday. “Meth is IN SD. Twitter can make a joke of it, but when it "
+     "comes down to it - Meth is a serious problem in SD. We are here to Get. It. OUT,” Noem tweeted Monday "
+     "night. The campaign cost the state roughly $449,000, according to the Sioux Falls Argus Leader.",
+     "joke", "449,000", "Twitter can make a joke of it, but when it comes down to it"),
+])
+def test_the_rest_of_a_quote_that_began_in_the_sentence_before_never_reaches_the_model(text, quoted, told, kept):
     engine = Scripted({})
     result = retold.rewrite(retold.extract(text, kind="article"), engine=engine, tries=1)
     asked = " ".join(r.text for r in engine.asked if r.kind != "headline")
-    assert "GET OUT" not in asked and "Turnout" in asked
-    assert "GET OUT and VOTE on November 5th" in result.body  # the rules keep it word for word
-
-
-def test_a_quoted_sentence_with_no_quotation_mark_of_its_own_never_reaches_the_model():
-    text = ("Noem defends meth campaign\n\nSouth Dakota Gov. Kristi Noem is defending the state's anti-drug campaign, "
-            "which drew ridicule across Twitter on Monday. “Meth is IN SD. Twitter can make a joke of it, but when it "
-            "comes down to it - Meth is a serious problem in SD. We are here to Get. It. OUT,” Noem tweeted Monday "
-            "night. The campaign cost the state roughly $449,000, according to the Sioux Falls Argus Leader.")
-    engine = Scripted({})
-    result = retold.rewrite(retold.extract(text, kind="article"), engine=engine, tries=1)
-    asked = " ".join(r.text for r in engine.asked if r.kind != "headline")
-    assert "joke" not in asked and "449,000" in asked
-    assert "Twitter can make a joke of it, but when it comes down to it" in result.body
+    assert quoted not in asked and told in asked
+    assert kept in result.body  # word for word
 
 
 def test_the_rules_engine_is_an_ordinary_engine(article):

@@ -49,29 +49,36 @@ _SINCE = re.compile(r"\bsince (?:\w+ )?(?:19[5-9]\d|20\d\d)\b", re.I)
 
 
 def rank(source: Article, vectors: np.ndarray) -> list[int]:
-    """The lead first, then by how central a sentence is to the article, earlier sentences breaking ties. Left
-    out: a sentence that repeats an earlier one word for word ("Advertisement"), told twice, would be published
-    twice; an embedded post ("I love that they trademarked it. … https://t.co/…" signed "— Robert Maguire
-    (@RobertMaguire_) November 18, 2019") would lose its author and read as the article's own words; a bare link."""
+    """The lead first, then by how central a sentence is to the article, earlier sentences breaking ties; only
+    the sentences that may be told (``_tellable``)."""
+    n = len(source.sentences)
+    tellable = _tellable(source)
+    if n <= 2:
+        return tellable
+    centrality = (vectors @ vectors.T).sum(axis=1) / (n - 1)
+    score = {i: float(centrality[i]) + 0.3 / (1 + i) for i in tellable[1:]}
+    return [0] + sorted(score, key=lambda i: -score[i])
+
+
+def _tellable(source: Article) -> list[int]:
+    """The lead and every later sentence but these: a sentence that repeats an earlier one word for word
+    ("Advertisement"), told twice, would be published twice; an embedded post ("I love that they trademarked it. …
+    https://t.co/…" signed "— Robert Maguire (@RobertMaguire_) November 18, 2019") would lose its author and read as
+    the article's own words; a bare link."""
     from retold.analyze import normalise_words
 
-    n = len(source.sentences)
     embedded = {s.paragraph - 1 for s in source.sentences if _SIGNATURE.match(s.text)}  # the post each one signs
     for sentence in reversed(source.sentences):  # and the lines that lead into it ("Senate resolves to:")
         if sentence.paragraph + 1 in embedded and sentence.text.rstrip().endswith(":"):
             embedded.add(sentence.paragraph)
-    distinct, seen = [], set()
+    tellable, seen = [], set()
     for i, sentence in enumerate(source.sentences):
         key = normalise_words(sentence.text)
         if key not in seen and not (i and (sentence.paragraph in embedded or _SIGNATURE.match(sentence.text)
                                            or _BARE_LINK.match(sentence.text))):
-            distinct.append(i)
+            tellable.append(i)
         seen.add(key)
-    if n <= 2:
-        return distinct
-    centrality = (vectors @ vectors.T).sum(axis=1) / (n - 1)
-    score = {i: float(centrality[i]) + 0.3 / (1 + i) for i in distinct[1:]}
-    return [0] + sorted(score, key=lambda i: -score[i])
+    return tellable
 
 
 def choose(order: list[int], source: Article, target: int) -> list[int]:

@@ -453,6 +453,9 @@ def _closing_quote(masked: str) -> str | None:
 _SUBJECTS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
 
 
+_FINITE = ("VBD", "VBZ", "VBP", "MD")
+
+
 def _fragments(text: str) -> list[str]:
     """The sentences of ``text`` whose main verb is finite and has no subject: no noun or pronoun before it
     either, as spaCy's small model sometimes hangs a real subject elsewhere ("On Tuesday in Tehran, Speaker
@@ -467,9 +470,6 @@ def _fragments(text: str) -> list[str]:
             if (s.root.tag_ in ("VBD", "VBZ", "VBP") and not any(c.dep_ in _SUBJECTS for c in s.root.children)
                 and not any(t.pos_ in ("NOUN", "PROPN", "PRON") and t.dep_ != "advmod" for t in s[: s.root.i - s.start]))
             or not (finite(s.root) or s.root.pos_ == "INTJ" or s.root.tag_ == "VB")]
-
-
-_FINITE = ("VBD", "VBZ", "VBP", "MD")
 
 
 _SAYING = {"say", "tell", "add", "note", "stress", "state", "explain", "write", "insist", "claim", "argue", "declare",

@@ -377,11 +377,11 @@ def _check_attributions(facts: Facts, units: list[Facts], primary: Facts | None)
     it if it has them saying or thinking something, or if they are the subject of the sentence the claim restates
     ("almost all major foreign publications have carried the news" for "major publications have reported")."""
     issues = []
+    subject = primary.subject[0].lower() if primary and primary.subject else ""
     for attribution in facts.attributions:
         if not attribution.generic:
             continue
         accepted = _OFFICIALS if attribution.source in _OFFICIALS else {attribution.source}
-        subject = primary.subject[0].lower() if primary and primary.subject else ""
         reported = (any(a.head in accepted for u in units for a in u.attributions)
                     or any(re.search(rf"\b{head}s?\b", subject) for head in accepted))
         if not reported:

@@ -110,6 +110,36 @@ def test_modality_made_certain_is_contradicted():
     assert verdict == "contradicted" and "modality" in issues
 
 
+HEDGED = ("The carmaker says it hopes to sell a production version of the van in Europe in 2027. "
+          "The new plant is said to be the largest in the region. It employs about 3,000 workers. "
+          "Analysts believe the van will cost less than its rivals.")
+
+
+@pytest.mark.parametrize("rewrite, flagged", [
+    ("The carmaker will sell a production version of the van in Europe in 2027.", "hopes"),
+    ("The carmaker plans to sell a production version of the van in Europe in 2027.", None),
+    ("The new plant is the largest in the region.", "said"),
+    ("The new plant is reportedly the largest in the region.", None),
+    ("It employs 3,000 workers.", "about"),
+    ("It employs nearly 3,000 workers.", None),
+    ("The van will cost less than its rivals.", "believe"),
+    ("Analysts say the van will cost less than its rivals.", None),
+])
+def test_a_hedge_the_rewrite_drops_is_named(rewrite, flagged):
+    issues = [i.message for i in retold.check(HEDGED, rewrite).sentences[0].issues if i.type == "modality"]
+    assert issues == ([f"the source hedges this (‘{flagged}’); the rewrite states it as fact"] if flagged else [])
+
+
+@pytest.mark.parametrize("rewrite, added", [
+    ("The carmaker narrowly hopes to sell a production version of the van in Europe in 2027.", "‘narrowly’"),
+    ("The new plant is said to be the largest and most impressive in the region.", "‘impressive’"),
+    ("The new plant is said to be the largest in the region.", None),
+])
+def test_a_judgement_the_source_does_not_make_is_named(rewrite, added):
+    issues = [i.message for i in retold.check(HEDGED, rewrite).sentences[0].issues if i.type == "judgement"]
+    assert issues == ([f"{added}: the source makes no such judgement"] if added else [])
+
+
 def test_swapped_actor_is_contradicted():
     verdict, issues, _ = only("The suspect arrested Police Chief Mark Reyes after a chase through the town centre on Monday.")
     assert verdict == "contradicted" and "role" in issues

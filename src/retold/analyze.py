@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+import snowballstemmer
+
 from retold.aliases import entity_key, place_key
 from retold.article import Article
 from retold.cache import memo
@@ -21,6 +23,26 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PR
 NUMBER_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 MODALS = {"will", "would", "could", "may", "might", "should", "must", "can", "shall", "'ll"}
 HEDGES = {"could", "may", "might", "would"}
+_HEDGE_MODALS = {"could", "may", "might"}  # "would" is mostly reported speech ("he said he would …")
+_EPISTEMIC_ADVERBS = {
+    "arguably", "possibly", "probably", "perhaps", "maybe", "likely", "apparently", "seemingly", "presumably",
+    "potentially", "conceivably", "reportedly", "allegedly", "supposedly", "purportedly", "ostensibly",
+}
+_REPORTIVE = {"reportedly", "allegedly", "supposedly", "purportedly", "ostensibly"}
+_APPROXIMATORS = {"about", "around", "approximately", "roughly", "nearly", "almost", "some", "estimated"}
+_HEDGE_VERBS = {  # with a to- or that-clause: "hopes to put", "is expected to open"
+    "hope", "plan", "aim", "intend", "seek", "try", "want", "seem", "appear", "propose", "anticipate",
+}
+_VIEW_VERBS = {  # a view, which a rewrite may give as what its holder says: "he thinks it's a matter of time"
+    "believe", "think", "consider", "suggest", "hint", "speculate", "predict", "estimate", "forecast", "project", "expect",
+}
+_REPORTIVE_PASSIVES = {"say", "believe", "think", "report", "allege", "rumor", "rumour", "understand"}  # "is said to be"
+_HEDGE_ADJECTIVES = {
+    "potential", "possible", "likely", "probable", "alleged", "suspected", "proposed", "apparent", "prospective",
+    "presumed", "supposed", "rumored", "rumoured", "planned", "expected",
+}
+_STEMMER = snowballstemmer.stemmer("english")  # spaCy lemmatises "hopes" as "hop"
+_OUTSIDE_SCOPE = {"relcl", "appos", "parataxis", "advcl"}  # what a relative or side clause says is not hedged with it
 COGNITION_VERBS = {"believe", "think", "view", "consider", "see", "expect", "fear", "hope", "feel", "regard"}
 GENERIC_SOURCES = {
     "expert", "analyst", "official", "authority", "observer", "critic", "source", "diplomat",
@@ -68,6 +90,17 @@ class Number:
 
 
 @dataclass
+class Hedge:
+    """A word that keeps a statement short of fact: "could", "reportedly", "is said to", "hopes to", "about 300"."""
+
+    cue: str  # as written
+    kind: str  # "epistemic", "reportive" ("is said to", "reportedly", "thinks that") or "approximate" ("about 300")
+    start: int
+    end: int
+    scope: frozenset[str]  # content lemmas of the words it hedges
+
+
+@dataclass
 class Attribution:
     """Someone said or thinks something: "experts note", "IRNA quoted Araji as saying"."""
 
@@ -96,6 +129,7 @@ class Facts:
     roles: list[tuple[str, str, str]] = field(default_factory=list)  # (actor key, verb lemma, target key)
     act_actors: list[tuple[str, str]] = field(default_factory=list)  # (noun lemma, actor key): "the signing … between A and B"
     attributions: list[Attribution] = field(default_factory=list)
+    hedges: list[Hedge] = field(default_factory=list)
     subject: tuple[str, int, int] | None = None  # the main clause's subject phrase and its span
     verb: str | None = None  # lemma of the main clause's verb, when it has a subject
     person_places: dict[str, set[str]] = field(default_factory=dict)  # person key -> countries named beside them
@@ -227,6 +261,7 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
             facts.subject = (text[start : token.idx - base + len(token.text)], start, token.idx - base + len(token.text))
             facts.verb = token.head.lemma_.lower()
             break
+    facts.hedges = _hedges(span, rel)
     facts.person_places = _person_places(ents, span)
     facts.person_titles = _person_titles(ents, span, rel)
     facts.identities = _identities(ents, span, rel)
@@ -268,6 +303,38 @@ def _roles_and_attributions(verb: Token, facts: Facts, rel, entity_of: dict[int,
         start, _ = rel(actor.left_edge)
         _, end = rel(actor)
         facts.attributions.append(Attribution(head if generic else _key_of(actor, entity_of), generic, head, lemma, start, end))
+
+
+def _hedges(span: Span, rel) -> list[Hedge]:
+    """Every hedge of the sentence with the content words it hedges: the clause of a modal, an adverb or a
+    hedging verb ("hopes to put a production version on sale"), the noun phrase of a hedging adjective or of a
+    number with "about", without the relative and side clauses inside them."""
+    found = []
+    for token in span:
+        low, lemma = token.lower_, token.lemma_.lower()
+        clause = any(c.dep_ in ("xcomp", "ccomp") for c in token.children)
+        if token.dep_ == "aux" and low in _HEDGE_MODALS:
+            kind, head = "epistemic", token.head
+        elif token.pos_ == "ADV" and low in _EPISTEMIC_ADVERBS:
+            kind, head = "reportive" if low in _REPORTIVE else "epistemic", token.head
+        elif low in _APPROXIMATORS and token.dep_ in ("advmod", "quantmod") and token.head.pos_ in ("NUM", "ADV", "ADJ"):
+            kind, head = "approximate", token.head.head if token.head.pos_ == "NUM" else token.head
+        elif (token.pos_ == "VERB" and lemma in _REPORTIVE_PASSIVES and clause
+              and any(c.dep_ == "auxpass" for c in token.children)):
+            kind, head = "reportive", token
+        elif token.pos_ == "VERB" and clause and {lemma, _STEMMER.stemWord(low)} & (_HEDGE_VERBS | _VIEW_VERBS):
+            kind, head = "reportive" if {lemma, _STEMMER.stemWord(low)} & _VIEW_VERBS else "epistemic", token
+        elif token.pos_ == "ADJ" and lemma in _HEDGE_ADJECTIVES and token.dep_ in ("amod", "acomp"):
+            kind, head = "epistemic", token.head
+        else:
+            continue
+        outside = {t.i for x in head.subtree if x.i != head.i and x.dep_ in _OUTSIDE_SCOPE for t in x.subtree}
+        scope = frozenset(place_key(t.text) or _lemma(t) for t in head.subtree
+                          if t.i not in outside and t.i != token.i and not t.is_stop
+                          and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"))
+        start, end = rel(token)
+        found.append(Hedge(token.text, kind, start, end, scope))
+    return found
 
 
 def _act_actors(noun: Token) -> list[Token]:

@@ -7,7 +7,16 @@ import difflib
 import re
 
 from retold.aliases import place_key, same_entity, surname
-from retold.analyze import HEDGES, WEEKDAYS, Analysis, Facts, Mention, date_words, normalise_words
+from retold.analyze import (
+    HEDGES,
+    WEEKDAYS,
+    Analysis,
+    Facts,
+    Mention,
+    date_words,
+    normalise_words,
+    words,
+)
 from retold.article import Article
 from retold.check.evidence import Resolved, covered_lemmas
 from retold.report import Issue
@@ -26,6 +35,8 @@ def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | No
         *_check_dates(facts, resolved, primary, units),
         *_check_quotes(facts, rewrite, source),
         *_check_polarity(facts, found),
+        *_check_hedges(facts, found),
+        *_check_judgements(facts, found, source),
         *_check_roles(facts, found),
         *_check_targets(facts, found, units),
         *_check_act_actors(facts, found, units),
@@ -268,6 +279,56 @@ def _polarity(facts: Facts, primary: Facts) -> list[Issue]:
             issues.append(Issue("modality", f"the source says ‘{theirs} {verb}’; the rewrite makes it certain",
                                 facts.span_of([verb]), primary.span_of([verb]), primary.index, contradicts=True))
     return issues
+
+
+_BOUNDS = {"up", "more", "less", "least", "most", "over", "under", "close", "within", "nearly", "almost", "about",
+           "around", "approximately", "roughly", "some", "estimated", "estimate"}
+"""Words that keep a number from being exact: a rewrite with one has not made an "about 300" exact."""
+
+
+def _check_hedges(facts: Facts, evidence: list[Facts]) -> list[Issue]:
+    """A statement the source hedges, made fact: "VW hopes to put a production version on sale in 2022" as
+    "VW will launch …", "is said to be the brain" as "is the brain", "arguably the most striking" as "the most
+    striking". Only when the rewrite restates at least half (and two) of the hedged words and keeps no hedge
+    of its own: a hedge of its own answers any ("plans to" for "hopes to"), an attribution answers "reportedly"
+    or "thinks" ("Analysts say"), a bound answers "about 300" ("nearly 300"). (A modal on a verb both sentences use is `_polarity`'s.)"""
+    said = set(words(facts.text))
+    hedged = bool(facts.hedges) or bool(set(facts.modal.values()) & (HEDGES | {"should"}))
+    answered = {"epistemic": hedged, "reportive": hedged or bool(facts.attributions), "approximate": hedged or bool(_BOUNDS & said)}
+    for unit in evidence:
+        for hedge in unit.hedges:
+            if answered[hedge.kind] or hedge.cue.lower() in said:  # the parse may read "alleged" another way here
+                continue
+            kept = covered_lemmas(set(hedge.scope), facts.lemmas)
+            if len(kept) < 2 or len(kept) < len(hedge.scope) / 2:
+                continue
+            if hedge.cue.lower() in HEDGES and any(unit.modal.get(v) == hedge.cue.lower() for v in facts.predicates):
+                continue  # the same verb with its modal dropped: `_polarity` names it
+            return [Issue("modality", f"the source hedges this (‘{hedge.cue}’); the rewrite states it as fact",
+                          facts.span_of(kept), (hedge.start, hedge.end), unit.index)]
+    return []
+
+
+JUDGEMENTS = frozenset("""
+    narrowly severely significantly significant substantially substantial considerably considerable dramatically
+    dramatic drastically drastic sharply greatly hugely massive massively remarkably remarkable notably notable
+    crucial crucially vital key pivotal landmark historic unprecedented impressive impressively striking stunning
+    shocking surprising surprisingly controversial stark staggering alarming devastating tragic highly deeply
+    strongly heavily widely extremely incredibly major important importantly essential huge enormous tremendous
+""".split())
+"""Words of weight and judgement that rewriters add: "narrowly lost", "a key figure", "a significant impact"."""
+_WEIGHT = JUDGEMENTS | {"big", "great", "very", "really"}
+"""What a judgement may restate: "a big theme" as "a significant aspect", "really very simple" as "extremely simple"."""
+
+
+def _check_judgements(facts: Facts, evidence: list[Facts], source: Analysis) -> list[Issue]:
+    """A judgement the source does not make: a word of JUDGEMENTS that no source sentence has (in any form), when
+    the evidence has no word of weight that it could stand for ("key" for "major", "significant" for "big")."""
+    added = sorted((facts.lemmas & JUDGEMENTS) - covered_lemmas(facts.lemmas & JUDGEMENTS, source.lemmas))
+    if not added or any(_WEIGHT & set(words(unit.text)) for unit in evidence):
+        return []
+    said = ", ".join(f"‘{w}’" for w in surface(facts, added))
+    return [Issue("judgement", f"{said}: the source makes no such judgement", facts.span_of(added) or (0, len(facts.text)))]
 
 
 def _check_roles(facts: Facts, evidence: list[Facts]) -> list[Issue]:

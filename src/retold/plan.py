@@ -17,6 +17,7 @@ from retold.article import Article
 
 if TYPE_CHECKING:
     import numpy as np
+    from spacy.tokens import Token
 
 LENGTH_TOLERANCE = 0.15
 PARAGRAPH_SENTENCES = 3
@@ -31,6 +32,7 @@ _LINKS = {"but", "however", "also", "meanwhile", "still", "yet", "and", "so", "i
           "additionally", "then", "later", "thus", "therefore", "nevertheless", "nonetheless", "though", "although",
           "besides", "likewise", "similarly", "otherwise", "further", "this", "that", "these", "those", "such",
           "there", "here", "both", "neither", "either", "another", "other", "others", "the latter", "the former"}
+_WORD = re.compile(r"\w+")
 _POINTING = {"this", "these", "that", "those", "such"}
 _TIMES = {"year", "month", "week", "day", "morning", "afternoon", "evening", "night", "weekend", "season", "time",
           "summer", "spring", "autumn", "fall", "winter", "quarter", "century", "decade"}
@@ -118,19 +120,21 @@ def _units(source: Article, kept: list[int], written: dict[int, str]) -> list[li
     source writes it or as it was restated ("They did the opposite"), joins it; so does the answer to a question
     ("Do we have an oxygen bar in Delhi?" "The answer is YES!")."""
     units: list[list[int]] = []
+    lead = source.sentences[0].text if source.sentences else ""
     for index in kept:
         sentence = source.sentences[index]
         answers = units != [] and units[-1][-1] == index - 1 and source.sentences[index - 1].text.rstrip().endswith("?")
-        if units and (answers or _leans_back(sentence.text, continues_quote(source, index))
-                      or (index in written and _leans_back(written[index]))):
+        if units and (answers or _leans_back(sentence.text, lead, continues_quote(source, index))
+                      or (index in written and _leans_back(written[index], lead))):
             units[-1].append(index)
         else:
             units.append([index])
     return units
 
 
-def _leans_back(text: str, continues_quote: bool = False) -> bool:
-    """Whether a sentence needs the sentence before it to be read right."""
+def _leans_back(text: str, lead: str = "", continues_quote: bool = False) -> bool:
+    """Whether a sentence needs the sentence before it to be read right (``lead``, always told first, names
+    what it may stand for)."""
     from retold.nlp import parse
 
     if continues_quote or text.lstrip().startswith("("):  # a quote that goes on, or an aside "(Watergate, remember, …)"
@@ -144,12 +148,25 @@ def _leans_back(text: str, continues_quote: bool = False) -> bool:
     if any(t.dep_ in ("det", "predet", "amod") and t.lower_ in _POINTING and t.head.lemma_.lower() not in _TIMES
            for t in doc):
         return True  # "According to reports, this bar is …", "in such a setup": a thing told of before
+    named = set(_WORD.findall(lead.lower()))
+    if any(_told_before(t) and t.lemma_.lower() not in named and t.lower_ not in named
+           for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"):
+        return True  # "The duo reportedly saw …", "The car features …": named before, in other words
     for token in doc:  # a third-person pronoun with no subject before it to stand for ("In Virginia, they voted")
         if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ in ("NOUN", "PROPN"):
             return False
         if token.lower_ in _ANAPHORS and token.pos_ == "PRON":
             return True
     return False
+
+
+def _told_before(subject: Token) -> bool:
+    """A subject that is "the" and a common noun with nothing that says which ("The duo", "The monitoring
+    agency"): it stands for something the story told before, and reads wrong ahead of it. "The city's library",
+    "the plan to cut fares" and "The Leeds council" say which themselves."""
+    return (subject.pos_ == "NOUN" and subject.lemma_.lower() not in _TIMES
+            and any(c.dep_ == "det" and c.lower_ == "the" for c in subject.children)
+            and not any(c.dep_ in ("poss", "prep", "relcl", "acl", "appos") or c.pos_ == "PROPN" for c in subject.children))
 
 
 def _latest_year(source: Article) -> int | None:

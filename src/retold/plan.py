@@ -66,7 +66,8 @@ def _tellable(source: Article) -> list[int]:
     """The lead and every later sentence but these: a sentence that repeats an earlier one word for word
     ("Advertisement"), told twice, would be published twice; an embedded post ("I love that they trademarked it. …
     https://t.co/…" signed "— Robert Maguire (@RobertMaguire_) November 18, 2019") would lose its author and read as
-    the article's own words; a bare link."""
+    the article's own words; a bare link; a subheading ("Toyota RAV4 Prime", "Nissan Sentra"), which told as a
+    sentence is a fragment."""
     from retold.analyze import normalise_words
 
     embedded = {s.paragraph - 1 for s in source.sentences if _SIGNATURE.match(s.text)}  # the post each one signs
@@ -77,10 +78,21 @@ def _tellable(source: Article) -> list[int]:
     for i, sentence in enumerate(source.sentences):
         key = normalise_words(sentence.text)
         if key not in seen and not (i and (sentence.paragraph in embedded or _SIGNATURE.match(sentence.text)
-                                           or _BARE_LINK.match(sentence.text))):
+                                           or _BARE_LINK.match(sentence.text) or _subheading(source, i))):
             tellable.append(i)
         seen.add(key)
     return tellable
+
+
+def _subheading(source: Article, index: int) -> bool:
+    """A short paragraph of one sentence with no verb and no quotation: a heading inside the body."""
+    from retold.nlp import parse
+
+    sentence = source.sentences[index]
+    alone = sum(s.paragraph == sentence.paragraph for s in source.sentences) == 1
+    if not alone or len(sentence.text.split()) > 8 or any(q in sentence.text for q in "\"“”"):
+        return False
+    return not any(t.pos_ in ("VERB", "AUX") for t in parse(sentence.text))
 
 
 def choose(order: list[int], source: Article, target: int) -> list[int]:

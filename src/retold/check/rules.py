@@ -1,4 +1,4 @@
-"""The explicit checks: each names a fault (a name, number, date, quote, negation, hedge, role, place or
+"""The explicit checks: each names a fault (a name, number, date, quote, negation, hedge, judgement, role, place or
 attribution that the evidence does not hold) with the spans on both sides."""
 
 from __future__ import annotations

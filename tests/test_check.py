@@ -112,7 +112,8 @@ def test_modality_made_certain_is_contradicted():
 
 HEDGED = ("The carmaker says it hopes to sell a production version of the van in Europe in 2027. "
           "The new plant is said to be the largest in the region. It employs about 3,000 workers. "
-          "Analysts believe the van will cost less than its rivals.")
+          "Analysts believe the van will cost less than its rivals. The carmaker could not reach a deal with the union. "
+          "Van prices could rise this year, and wages at the plant fell 2% in March.")
 
 
 @pytest.mark.parametrize("rewrite, flagged", [
@@ -124,6 +125,10 @@ HEDGED = ("The carmaker says it hopes to sell a production version of the van in
     ("It employs nearly 3,000 workers.", None),
     ("The van will cost less than its rivals.", "believe"),
     ("Analysts say the van will cost less than its rivals.", None),
+    ("The van will cost less than its rivals, according to analysts.", None),
+    ("The carmaker failed to reach a deal with the union.", None),  # "could not" denies; it does not hedge
+    ("Van prices will go up this year.", "could"),
+    ("Wages at the plant fell 2% in March.", None),  # a clause of its own, joined with "and": not hedged
 ])
 def test_a_hedge_the_rewrite_drops_is_named(rewrite, flagged):
     issues = [i.message for i in retold.check(HEDGED, rewrite).sentences[0].issues if i.type == "modality"]

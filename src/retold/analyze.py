@@ -29,19 +29,18 @@ _EPISTEMIC_ADVERBS = {
     "potentially", "conceivably", "reportedly", "allegedly", "supposedly", "purportedly", "ostensibly",
 }
 _REPORTIVE = {"reportedly", "allegedly", "supposedly", "purportedly", "ostensibly"}
-_APPROXIMATORS = {"about", "around", "approximately", "roughly", "nearly", "almost", "some", "estimated"}
-_HEDGE_VERBS = {  # with a to- or that-clause: "hopes to put", "is expected to open"
+APPROXIMATORS = {"about", "around", "approximately", "roughly", "nearly", "almost", "some", "estimated"}
+_HEDGE_VERBS = {  # with a to- or that-clause: "hopes to put", "plans to open", "seems to be"
     "hope", "plan", "aim", "intend", "seek", "try", "want", "seem", "appear", "propose", "anticipate",
 }
 _VIEW_VERBS = {  # a view, which a rewrite may give as what its holder says: "he thinks it's a matter of time"
     "believe", "think", "consider", "suggest", "hint", "speculate", "predict", "estimate", "forecast", "project", "expect",
-}
+}  # (COGNITION_VERBS, below, are the verbs that attribute a view; these are the ones that also hedge it)
 _REPORTIVE_PASSIVES = {"say", "believe", "think", "report", "allege", "rumor", "rumour", "understand"}  # "is said to be"
 _HEDGE_ADJECTIVES = {
     "potential", "possible", "likely", "probable", "alleged", "suspected", "proposed", "apparent", "prospective",
     "presumed", "supposed", "rumored", "rumoured", "planned", "expected",
 }
-_STEMMER = snowballstemmer.stemmer("english")  # spaCy lemmatises "hopes" as "hop"
 _OUTSIDE_SCOPE = {"relcl", "appos", "parataxis", "advcl"}  # what a relative or side clause says is not hedged with it
 COGNITION_VERBS = {"believe", "think", "view", "consider", "see", "expect", "fear", "hope", "feel", "regard"}
 GENERIC_SOURCES = {
@@ -98,6 +97,7 @@ class Hedge:
     start: int
     end: int
     scope: frozenset[str]  # content lemmas of the words it hedges
+    predicate: frozenset[str]  # those outside its subject: what is said of it
 
 
 @dataclass
@@ -126,6 +126,7 @@ class Facts:
     negated: set[str] = field(default_factory=set)  # lemmas of the verbs and adjectives it negates
     predicates: set[str] = field(default_factory=set)  # lemmas of its verbs and adjectives
     modal: dict[str, str] = field(default_factory=dict)
+    modifiers: set[str] = field(default_factory=set)  # lemmas of its adjectives and adverbs outside names
     roles: list[tuple[str, str, str]] = field(default_factory=list)  # (actor key, verb lemma, target key)
     act_actors: list[tuple[str, str]] = field(default_factory=list)  # (noun lemma, actor key): "the signing … between A and B"
     attributions: list[Attribution] = field(default_factory=list)
@@ -160,6 +161,15 @@ class Analysis:
     def normal_text(self) -> str:
         """All units as lower-case words joined by single spaces, for verbatim comparisons."""
         return normalise_words(" ".join(unit.text for unit in self.units))
+
+
+@memo(maxsize=None)
+def stem(word: str) -> str:
+    """The Porter2 stem: "warned" and "warning", "hopes" and "hoping" are one word (spaCy lemmatises "hopes" as "hop")."""
+    return _STEMMER.stemWord(word)
+
+
+_STEMMER = snowballstemmer.stemmer("english")
 
 
 def words(text: str) -> list[str]:
@@ -242,6 +252,8 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
             facts.lemmas.add(place_key(token.text) or lemma)
         if token.pos_ in ("VERB", "ADJ"):
             facts.predicates.add(lemma)
+        if token.pos_ in ("ADJ", "ADV") and token.i not in entity_of:
+            facts.modifiers.add(lemma)
         negates = token.dep_ == "neg" or lemma in ("never", "no") and token.dep_ in ("neg", "det", "advmod")
         if negates and token.head.pos_ in ("VERB", "AUX", "ADJ"):  # "no wins" negates no act: not compared
             facts.negated.add(token.head.lemma_.lower())
@@ -308,33 +320,43 @@ def _roles_and_attributions(verb: Token, facts: Facts, rel, entity_of: dict[int,
 def _hedges(span: Span, rel) -> list[Hedge]:
     """Every hedge of the sentence with the content words it hedges: the clause of a modal, an adverb or a
     hedging verb ("hopes to put a production version on sale"), the noun phrase of a hedging adjective or of a
-    number with "about", without the relative and side clauses inside them."""
+    number with "about", without the relative and side clauses inside them or another clause joined to them
+    ("and wages fell"). A negated one ("could not reach", "does not expect") is a denial, not a hedge."""
     found = []
     for token in span:
         low, lemma = token.lower_, token.lemma_.lower()
+        forms = {lemma, stem(low)}
         clause = any(c.dep_ in ("xcomp", "ccomp") for c in token.children)
         if token.dep_ == "aux" and low in _HEDGE_MODALS:
             kind, head = "epistemic", token.head
         elif token.pos_ == "ADV" and low in _EPISTEMIC_ADVERBS:
             kind, head = "reportive" if low in _REPORTIVE else "epistemic", token.head
-        elif low in _APPROXIMATORS and token.dep_ in ("advmod", "quantmod") and token.head.pos_ in ("NUM", "ADV", "ADJ"):
+        elif low in APPROXIMATORS and token.dep_ in ("advmod", "quantmod") and token.head.pos_ in ("NUM", "ADV", "ADJ"):
             kind, head = "approximate", token.head.head if token.head.pos_ == "NUM" else token.head
         elif (token.pos_ == "VERB" and lemma in _REPORTIVE_PASSIVES and clause
               and any(c.dep_ == "auxpass" for c in token.children)):
             kind, head = "reportive", token
-        elif token.pos_ == "VERB" and clause and {lemma, _STEMMER.stemWord(low)} & (_HEDGE_VERBS | _VIEW_VERBS):
-            kind, head = "reportive" if {lemma, _STEMMER.stemWord(low)} & _VIEW_VERBS else "epistemic", token
+        elif token.pos_ == "VERB" and clause and forms & (_HEDGE_VERBS | _VIEW_VERBS):
+            kind, head = "reportive" if forms & _VIEW_VERBS else "epistemic", token
         elif token.pos_ == "ADJ" and lemma in _HEDGE_ADJECTIVES and token.dep_ in ("amod", "acomp"):
             kind, head = "epistemic", token.head
         else:
             continue
-        outside = {t.i for x in head.subtree if x.i != head.i and x.dep_ in _OUTSIDE_SCOPE for t in x.subtree}
-        scope = frozenset(place_key(t.text) or _lemma(t) for t in head.subtree
-                          if t.i not in outside and t.i != token.i and not t.is_stop
-                          and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"))
+        if any(c.dep_ == "neg" for c in (*token.children, *head.children)):
+            continue
+        outside = {t.i for x in head.subtree if x.i != head.i and _own_clause(x) for t in x.subtree}
+        subject = {t.i for c in head.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree}
+        hedged = [t for t in head.subtree if t.i not in outside and t.i != token.i and not t.is_stop
+                  and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV")]
         start, end = rel(token)
-        found.append(Hedge(token.text, kind, start, end, scope))
+        found.append(Hedge(token.text, kind, start, end, frozenset(place_key(t.text) or _lemma(t) for t in hedged),
+                           frozenset(place_key(t.text) or _lemma(t) for t in hedged if t.i not in subject)))
     return found
+
+
+def _own_clause(token: Token) -> bool:
+    """A relative or side clause, or a clause joined with its own subject ("… and wages fell 2%")."""
+    return token.dep_ in _OUTSIDE_SCOPE or (token.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children))
 
 
 def _act_actors(noun: Token) -> list[Token]:

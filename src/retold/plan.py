@@ -11,13 +11,13 @@ finished text in context as well. Comparisons that point back ("a similar messag
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from retold.article import Article
 
 if TYPE_CHECKING:
     import numpy as np
-    from spacy.tokens import Token
 
 LENGTH_TOLERANCE = 0.15
 PARAGRAPH_SENTENCES = 3
@@ -32,7 +32,6 @@ _LINKS = {"but", "however", "also", "meanwhile", "still", "yet", "and", "so", "i
           "additionally", "then", "later", "thus", "therefore", "nevertheless", "nonetheless", "though", "although",
           "besides", "likewise", "similarly", "otherwise", "further", "this", "that", "these", "those", "such",
           "there", "here", "both", "neither", "either", "another", "other", "others", "the latter", "the former"}
-_WORD = re.compile(r"\w+")
 _POINTING = {"this", "these", "that", "those", "such"}
 _TIMES = {"year", "month", "week", "day", "morning", "afternoon", "evening", "night", "weekend", "season", "time",
           "summer", "spring", "autumn", "fall", "winter", "quarter", "century", "decade"}
@@ -74,25 +73,25 @@ def _tellable(source: Article) -> list[int]:
     for sentence in reversed(source.sentences):  # and the lines that lead into it ("Senate resolves to:")
         if sentence.paragraph + 1 in embedded and sentence.text.rstrip().endswith(":"):
             embedded.add(sentence.paragraph)
+    sizes = Counter(s.paragraph for s in source.sentences)
     tellable, seen = [], set()
     for i, sentence in enumerate(source.sentences):
         key = normalise_words(sentence.text)
         if key not in seen and not (i and (sentence.paragraph in embedded or _SIGNATURE.match(sentence.text)
-                                           or _BARE_LINK.match(sentence.text) or _subheading(source, i))):
+                                           or _BARE_LINK.match(sentence.text)
+                                           or (sizes[sentence.paragraph] == 1 and _subheading(sentence.text)))):
             tellable.append(i)
         seen.add(key)
     return tellable
 
 
-def _subheading(source: Article, index: int) -> bool:
-    """A short paragraph of one sentence with no verb and no quotation: a heading inside the body."""
+def _subheading(text: str) -> bool:
+    """A short line with no verb, no quotation and no full stop (alone in its paragraph): a heading inside the body."""
     from retold.nlp import parse
 
-    sentence = source.sentences[index]
-    alone = sum(s.paragraph == sentence.paragraph for s in source.sentences) == 1
-    if not alone or len(sentence.text.split()) > 8 or any(q in sentence.text for q in "\"“”"):
+    if len(text.split()) > 8 or any(q in text for q in "\"“”") or text.rstrip()[-1:] in ".!?":
         return False
-    return not any(t.pos_ in ("VERB", "AUX") for t in parse(sentence.text))
+    return not any(t.pos_ in ("VERB", "AUX") for t in parse(text))
 
 
 def choose(order: list[int], source: Article, target: int) -> list[int]:
@@ -131,22 +130,25 @@ def _units(source: Article, kept: list[int], written: dict[int, str]) -> list[li
     """Runs of kept sentences that must stay together: each sentence that leans on the one before it, as the
     source writes it or as it was restated ("They did the opposite"), joins it; so does the answer to a question
     ("Do we have an oxygen bar in Delhi?" "The answer is YES!")."""
+    from retold.analyze import words
+
     units: list[list[int]] = []
-    lead = source.sentences[0].text if source.sentences else ""
+    named = set(words(source.sentences[0].text)) if source.sentences else set()  # the lead, always told first
     for index in kept:
         sentence = source.sentences[index]
+        texts = [sentence.text] + ([written[index]] if index in written else [])
         answers = units != [] and units[-1][-1] == index - 1 and source.sentences[index - 1].text.rstrip().endswith("?")
-        if units and (answers or _leans_back(sentence.text, lead, continues_quote(source, index))
-                      or (index in written and _leans_back(written[index], lead))):
+        if units and (answers or _leans_back(sentence.text, continues_quote(source, index))
+                      or (index in written and _leans_back(written[index]))
+                      or (len(units) > 1 and any(_told_before(text, named) for text in texts))):
             units[-1].append(index)
         else:
             units.append([index])
     return units
 
 
-def _leans_back(text: str, lead: str = "", continues_quote: bool = False) -> bool:
-    """Whether a sentence needs the sentence before it to be read right (``lead``, always told first, names
-    what it may stand for)."""
+def _leans_back(text: str, continues_quote: bool = False) -> bool:
+    """Whether a sentence needs the sentence before it to be read right."""
     from retold.nlp import parse
 
     if continues_quote or text.lstrip().startswith("("):  # a quote that goes on, or an aside "(Watergate, remember, …)"
@@ -160,10 +162,6 @@ def _leans_back(text: str, lead: str = "", continues_quote: bool = False) -> boo
     if any(t.dep_ in ("det", "predet", "amod") and t.lower_ in _POINTING and t.head.lemma_.lower() not in _TIMES
            for t in doc):
         return True  # "According to reports, this bar is …", "in such a setup": a thing told of before
-    named = set(_WORD.findall(lead.lower()))
-    if any(_told_before(t) and t.lemma_.lower() not in named and t.lower_ not in named
-           for t in doc if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"):
-        return True  # "The duo reportedly saw …", "The car features …": named before, in other words
     for token in doc:  # a third-person pronoun with no subject before it to stand for ("In Virginia, they voted")
         if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ in ("NOUN", "PROPN"):
             return False
@@ -172,13 +170,19 @@ def _leans_back(text: str, lead: str = "", continues_quote: bool = False) -> boo
     return False
 
 
-def _told_before(subject: Token) -> bool:
-    """A subject that is "the" and a common noun with nothing that says which ("The duo", "The monitoring
-    agency"): it stands for something the story told before, and reads wrong ahead of it. "The city's library",
-    "the plan to cut fares" and "The Leeds council" say which themselves."""
-    return (subject.pos_ == "NOUN" and subject.lemma_.lower() not in _TIMES
-            and any(c.dep_ == "det" and c.lower_ == "the" for c in subject.children)
-            and not any(c.dep_ in ("poss", "prep", "relcl", "acl", "appos") or c.pos_ == "PROPN" for c in subject.children))
+def _told_before(text: str, named: set[str]) -> bool:
+    """Whether the subject is "the" and a common noun with nothing that says which ("The duo reportedly saw …",
+    "The car features …"): it stands for something the story told before, in other words, and reads wrong ahead
+    of it. Not when ``named`` (the lead's words) has the noun ("The council" after "Leeds City Council …"), nor when
+    the phrase says which itself ("The city's library", "the plan to cut fares", "The Leeds council")."""
+    from retold.nlp import parse
+
+    return any(
+        t.pos_ == "NOUN" and t.lemma_.lower() not in _TIMES and not {t.lower_, t.lemma_.lower()} & named
+        and any(c.dep_ == "det" and c.lower_ == "the" for c in t.children)
+        and not any(c.dep_ in ("poss", "prep", "relcl", "acl", "appos") or c.pos_ == "PROPN" for c in t.children)
+        for t in parse(text) if t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "ROOT"
+    )
 
 
 def _latest_year(source: Article) -> int | None:

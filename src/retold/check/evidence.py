@@ -8,9 +8,7 @@ import math
 import re
 from dataclasses import dataclass
 
-import snowballstemmer
-
-from retold.analyze import Analysis, Facts
+from retold.analyze import Analysis, Facts, stem
 from retold.article import Article
 from retold.cache import memo
 
@@ -57,17 +55,10 @@ def covered_lemmas(lemmas: set[str], covered: set[str] | frozenset[str]) -> set[
     found = lemmas & covered
     rest = lemmas - found
     if rest:
-        stems = {_stem(c) for c in covered}
-        found |= {l for l in rest if _stem(l) in stems}
+        stems = {stem(c) for c in covered}
+        found |= {l for l in rest if stem(l) in stems}
     return found
 
-
-@memo(maxsize=None)
-def _stem(lemma: str) -> str:
-    return _STEMMER.stemWord(lemma)
-
-
-_STEMMER = snowballstemmer.stemmer("english")
 
 
 def content_lemmas(facts: Facts) -> set[str]:

@@ -8,6 +8,7 @@ import re
 
 from retold.aliases import place_key, same_entity, surname
 from retold.analyze import (
+    APPROXIMATORS,
     HEDGES,
     WEEKDAYS,
     Analysis,
@@ -15,6 +16,7 @@ from retold.analyze import (
     Mention,
     date_words,
     normalise_words,
+    stem,
     words,
 )
 from retold.article import Article
@@ -275,41 +277,49 @@ def _polarity(facts: Facts, primary: Facts) -> list[Issue]:
             issues.append(Issue("negation", f"negation changed: the source {said} ‘{verb}’{also}", facts.span_of([verb]),
                                 primary.span_of([verb]), primary.index, contradicts=True))
         theirs, ours = primary.modal.get(verb), facts.modal.get(verb)
-        if theirs in HEDGES and theirs != "would" and ours not in HEDGES:  # "would" is mostly reported speech
+        # "would" is mostly reported speech; "could not reach" denies, it does not hedge
+        if theirs in HEDGES and theirs != "would" and ours not in HEDGES and verb not in primary.negated:
             issues.append(Issue("modality", f"the source says ‘{theirs} {verb}’; the rewrite makes it certain",
                                 facts.span_of([verb]), primary.span_of([verb]), primary.index, contradicts=True))
     return issues
 
 
-_BOUNDS = {"up", "more", "less", "least", "most", "over", "under", "close", "within", "nearly", "almost", "about",
-           "around", "approximately", "roughly", "some", "estimated", "estimate"}
-"""Words that keep a number from being exact: a rewrite with one has not made an "about 300" exact."""
+_BOUNDS = APPROXIMATORS | {"up", "more", "less", "least", "most", "over", "under", "close", "within", "estimate"}
+"""Words that keep a number from being exact, before it: "nearly 300" and "up to 300" have not made an "about 300" exact."""
 
 
 def _check_hedges(facts: Facts, evidence: list[Facts]) -> list[Issue]:
     """A statement the source hedges, made fact: "VW hopes to put a production version on sale in 2022" as
     "VW will launch …", "is said to be the brain" as "is the brain", "arguably the most striking" as "the most
-    striking". Only when the rewrite restates at least half (and two) of the hedged words and keeps no hedge
-    of its own: a hedge of its own answers any ("plans to" for "hopes to"), an attribution answers "reportedly"
-    or "thinks" ("Analysts say"), a bound answers "about 300" ("nearly 300"). (A modal on a verb both sentences use is `_polarity`'s.)"""
-    said = set(words(facts.text))
-    hedged = bool(facts.hedges) or bool(set(facts.modal.values()) & (HEDGES | {"should"}))
-    answered = {"epistemic": hedged, "reportive": hedged or bool(facts.attributions), "approximate": hedged or bool(_BOUNDS & said)}
+    striking". Only when the rewrite restates at least half (and two) of the hedged words, some of what is said
+    of the subject among them ("Derby County season ticket holders … might struggle to believe it" is not restated
+    by "Bueno spent a season at Derby County"), and keeps no hedge on them: a hedge of its own over any of those words answers any ("plans to sell a production version" for
+    "hopes to put"), "would" or "should" anywhere too; an attribution or "according to" answers "reportedly" or
+    "analysts believe"; a bound before a number answers "about 300" ("nearly 300"). Unsupported, not contradicted:
+    a dropped hedge overstates the source; it does not deny it. (A modal dropped from a verb both sentences use is
+    `_polarity`'s, contradicted.)"""
+    said = words(facts.text)
+    stems = {stem(w) for w in said}
+    leaning = bool(set(facts.modal.values()) & {"would", "should"})
+    attributed = bool(facts.attributions) or "according" in said
+    bounded = any(set(words(facts.text[: n.start])[-2:]) & _BOUNDS for n in facts.numbers)
     for unit in evidence:
         for hedge in unit.hedges:
-            if answered[hedge.kind] or hedge.cue.lower() in said:  # the parse may read "alleged" another way here
-                continue
             kept = covered_lemmas(set(hedge.scope), facts.lemmas)
-            if len(kept) < 2 or len(kept) < len(hedge.scope) / 2:
+            if len(kept) < 2 or len(kept) < len(hedge.scope) / 2 or not kept & hedge.predicate or stem(hedge.cue.lower()) in stems:
+                continue  # (the same hedging word, "wants" for "wanted": the parse may read it otherwise here)
+            own = leaning or any(covered_lemmas(set(h.scope), kept) for h in facts.hedges)
+            if own or (hedge.kind == "reportive" and attributed) or (hedge.kind == "approximate" and bounded):
                 continue
-            if hedge.cue.lower() in HEDGES and any(unit.modal.get(v) == hedge.cue.lower() for v in facts.predicates):
-                continue  # the same verb with its modal dropped: `_polarity` names it
+            shared = (facts.predicates & unit.predicates) - {"be", "have", "do"}
+            if hedge.cue.lower() in HEDGES and any(unit.modal.get(v) == hedge.cue.lower() for v in shared):
+                continue
             return [Issue("modality", f"the source hedges this (‘{hedge.cue}’); the rewrite states it as fact",
                           facts.span_of(kept), (hedge.start, hedge.end), unit.index)]
     return []
 
 
-JUDGEMENTS = frozenset("""
+_JUDGEMENTS = frozenset("""
     narrowly severely significantly significant substantially substantial considerably considerable dramatically
     dramatic drastically drastic sharply greatly hugely massive massively remarkably remarkable notably notable
     crucial crucially vital key pivotal landmark historic unprecedented impressive impressively striking stunning
@@ -317,15 +327,17 @@ JUDGEMENTS = frozenset("""
     strongly heavily widely extremely incredibly major important importantly essential huge enormous tremendous
 """.split())
 """Words of weight and judgement that rewriters add: "narrowly lost", "a key figure", "a significant impact"."""
-_WEIGHT = JUDGEMENTS | {"big", "great", "very", "really"}
+_WEIGHT = _JUDGEMENTS | {"big", "great", "very", "really"}
 """What a judgement may restate: "a big theme" as "a significant aspect", "really very simple" as "extremely simple"."""
 
 
 def _check_judgements(facts: Facts, evidence: list[Facts], source: Analysis) -> list[Issue]:
-    """A judgement the source does not make: a word of JUDGEMENTS that no source sentence has (in any form), when
-    the evidence has no word of weight that it could stand for ("key" for "major", "significant" for "big")."""
-    added = sorted((facts.lemmas & JUDGEMENTS) - covered_lemmas(facts.lemmas & JUDGEMENTS, source.lemmas))
-    if not added or any(_WEIGHT & set(words(unit.text)) for unit in evidence):
+    """A judgement the source does not make: an adjective or adverb of _JUDGEMENTS, outside names, that no source
+    sentence has (in any form), when the evidence has no word of weight that it could stand for ("key" for
+    "major", "significant" for "a big theme")."""
+    weighty = facts.modifiers & _JUDGEMENTS
+    added = sorted(weighty - covered_lemmas(weighty, source.lemmas))
+    if not added or any(covered_lemmas(set(_WEIGHT), unit.lemmas | set(words(unit.text))) for unit in evidence):
         return []
     said = ", ".join(f"‘{w}’" for w in surface(facts, added))
     return [Issue("judgement", f"{said}: the source makes no such judgement", facts.span_of(added) or (0, len(facts.text)))]

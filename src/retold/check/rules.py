@@ -314,7 +314,8 @@ def _check_hedges(facts: Facts, evidence: list[Facts]) -> list[Issue]:
             shared = (facts.predicates & unit.predicates) - {"be", "have", "do"}
             if hedge.cue.lower() in HEDGES and any(unit.modal.get(v) == hedge.cue.lower() for v in shared):
                 continue
-            return [Issue("modality", f"the source hedges this (‘{hedge.cue}’); the rewrite states it as fact",
+            return [Issue("modality", f"the source hedges this (‘{hedge.cue}’) and the rewrite states it as fact: "
+                                      f"keep ‘{hedge.cue}’ or a word like it",
                           facts.span_of(kept), (hedge.start, hedge.end), unit.index)]
     return []
 
@@ -340,7 +341,8 @@ def _check_judgements(facts: Facts, evidence: list[Facts], source: Analysis) -> 
     if not added or any(covered_lemmas(set(_WEIGHT), unit.lemmas | set(words(unit.text))) for unit in evidence):
         return []
     said = ", ".join(f"‘{w}’" for w in surface(facts, added))
-    return [Issue("judgement", f"{said}: the source makes no such judgement", facts.span_of(added) or (0, len(facts.text)))]
+    return [Issue("judgement", f"{said}: the source makes no such judgement; leave it out",
+                  facts.span_of(added) or (0, len(facts.text)))]
 
 
 def _check_roles(facts: Facts, evidence: list[Facts]) -> list[Issue]:

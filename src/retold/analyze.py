@@ -23,7 +23,7 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PR
 NUMBER_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 MODALS = {"will", "would", "could", "may", "might", "should", "must", "can", "shall", "'ll"}
 HEDGES = {"could", "may", "might", "would"}
-_HEDGE_MODALS = {"could", "may", "might"}  # "would" is mostly reported speech ("he said he would …")
+_HEDGE_MODALS = HEDGES - {"would"}  # "would" is mostly reported speech ("he said he would …")
 _EPISTEMIC_ADVERBS = {
     "arguably", "possibly", "probably", "perhaps", "maybe", "likely", "apparently", "seemingly", "presumably",
     "potentially", "conceivably", "reportedly", "allegedly", "supposedly", "purportedly", "ostensibly",
@@ -248,7 +248,7 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
     for token in span:
         lemma = _lemma(token)
         facts.lemma_spans.setdefault(place_key(token.text) or lemma, rel(token))
-        if token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV") and not token.is_stop:
+        if _content(token):
             facts.lemmas.add(place_key(token.text) or lemma)
         if token.pos_ in ("VERB", "ADJ"):
             facts.predicates.add(lemma)
@@ -278,6 +278,11 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
     facts.person_titles = _person_titles(ents, span, rel)
     facts.identities = _identities(ents, span, rel)
     return facts
+
+
+def _content(token: Token) -> bool:
+    """A word that carries content: the words support and hedges are measured on."""
+    return token.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV") and not token.is_stop
 
 
 def _lemma(token: Token) -> str:
@@ -346,11 +351,11 @@ def _hedges(span: Span, rel) -> list[Hedge]:
             continue
         outside = {t.i for x in head.subtree if x.i != head.i and _own_clause(x) for t in x.subtree}
         subject = {t.i for c in head.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree}
-        hedged = [t for t in head.subtree if t.i not in outside and t.i != token.i and not t.is_stop
-                  and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV")]
+        hedged = {t.i: place_key(t.text) or _lemma(t) for t in head.subtree
+                  if t.i not in outside and t.i != token.i and _content(t)}
         start, end = rel(token)
-        found.append(Hedge(token.text, kind, start, end, frozenset(place_key(t.text) or _lemma(t) for t in hedged),
-                           frozenset(place_key(t.text) or _lemma(t) for t in hedged if t.i not in subject)))
+        found.append(Hedge(token.text, kind, start, end, frozenset(hedged.values()),
+                           frozenset(key for i, key in hedged.items() if i not in subject)))
     return found
 
 

@@ -138,8 +138,7 @@ def _units(source: Article, kept: list[int], written: dict[int, str]) -> list[li
         sentence = source.sentences[index]
         texts = [sentence.text] + ([written[index]] if index in written else [])
         answers = units != [] and units[-1][-1] == index - 1 and source.sentences[index - 1].text.rstrip().endswith("?")
-        if units and (answers or _leans_back(sentence.text, continues_quote(source, index))
-                      or (index in written and _leans_back(written[index]))
+        if units and (answers or continues_quote(source, index) or any(_leans_back(text) for text in texts)
                       or (len(units) > 1 and any(_told_before(text, named) for text in texts))):
             units[-1].append(index)
         else:
@@ -147,11 +146,11 @@ def _units(source: Article, kept: list[int], written: dict[int, str]) -> list[li
     return units
 
 
-def _leans_back(text: str, continues_quote: bool = False) -> bool:
+def _leans_back(text: str) -> bool:
     """Whether a sentence needs the sentence before it to be read right."""
     from retold.nlp import parse
 
-    if continues_quote or text.lstrip().startswith("("):  # a quote that goes on, or an aside "(Watergate, remember, …)"
+    if text.lstrip().startswith("("):  # an aside "(Watergate, remember, …)"
         return True
     doc = parse(text)
     words = [t for t in doc if not t.is_punct and not t.is_quote]

@@ -60,7 +60,6 @@ def covered_lemmas(lemmas: set[str], covered: set[str] | frozenset[str]) -> set[
     return found
 
 
-
 def content_lemmas(facts: Facts) -> set[str]:
     """The lemmas a sentence's support is measured on: "say", "also" and "additionally" carry no fact of their own."""
     return facts.lemmas - {"say", "also", "additionally", "furthermore", "moreover"}

@@ -293,8 +293,8 @@ def _check_hedges(facts: Facts, evidence: list[Facts]) -> list[Issue]:
     "VW will launch …", "is said to be the brain" as "is the brain", "arguably the most striking" as "the most
     striking". Only when the rewrite restates at least half (and two) of the hedged words, some of what is said
     of the subject among them ("Derby County season ticket holders … might struggle to believe it" is not restated
-    by "Bueno spent a season at Derby County"), and keeps no hedge on them: a hedge of its own over any of those words answers any ("plans to sell a production version" for
-    "hopes to put"), "would" or "should" anywhere too; an attribution or "according to" answers "reportedly" or
+    by "Bueno spent a season at Derby County"), and keeps no hedge on them: a hedge of its own over any of those
+    words answers any ("plans to sell a production version" for "hopes to put"), "would" or "should" anywhere too; an attribution or "according to" answers "reportedly" or
     "analysts believe"; a bound before a number answers "about 300" ("nearly 300"). Unsupported, not contradicted:
     a dropped hedge overstates the source; it does not deny it. (A modal dropped from a verb both sentences use is
     `_polarity`'s, contradicted.)"""
@@ -305,14 +305,15 @@ def _check_hedges(facts: Facts, evidence: list[Facts]) -> list[Issue]:
     bounded = any(set(words(facts.text[: n.start])[-2:]) & _BOUNDS for n in facts.numbers)
     for unit in evidence:
         for hedge in unit.hedges:
+            cue = hedge.cue.lower()
             kept = covered_lemmas(set(hedge.scope), facts.lemmas)
-            if len(kept) < 2 or len(kept) < len(hedge.scope) / 2 or not kept & hedge.predicate or stem(hedge.cue.lower()) in stems:
+            if len(kept) < 2 or len(kept) < len(hedge.scope) / 2 or not kept & hedge.predicate or stem(cue) in stems:
                 continue  # (the same hedging word, "wants" for "wanted": the parse may read it otherwise here)
             own = leaning or any(covered_lemmas(set(h.scope), kept) for h in facts.hedges)
             if own or (hedge.kind == "reportive" and attributed) or (hedge.kind == "approximate" and bounded):
                 continue
             shared = (facts.predicates & unit.predicates) - {"be", "have", "do"}
-            if hedge.cue.lower() in HEDGES and any(unit.modal.get(v) == hedge.cue.lower() for v in shared):
+            if cue in HEDGES and any(unit.modal.get(v) == cue for v in shared):
                 continue
             return [Issue("modality", f"the source hedges this (‘{hedge.cue}’) and the rewrite states it as fact: "
                                       f"keep ‘{hedge.cue}’ or a word like it",
@@ -328,7 +329,7 @@ _JUDGEMENTS = frozenset("""
     strongly heavily widely extremely incredibly major important importantly essential huge enormous tremendous
 """.split())
 """Words of weight and judgement that rewriters add: "narrowly lost", "a key figure", "a significant impact"."""
-_WEIGHT = _JUDGEMENTS | {"big", "great", "very", "really"}
+_WEIGHT = set(_JUDGEMENTS) | {"big", "great", "very", "really"}
 """What a judgement may restate: "a big theme" as "a significant aspect", "really very simple" as "extremely simple"."""
 
 
@@ -338,7 +339,7 @@ def _check_judgements(facts: Facts, evidence: list[Facts], source: Analysis) -> 
     "major", "significant" for "a big theme")."""
     weighty = facts.modifiers & _JUDGEMENTS
     added = sorted(weighty - covered_lemmas(weighty, source.lemmas))
-    if not added or any(covered_lemmas(set(_WEIGHT), unit.lemmas | set(words(unit.text))) for unit in evidence):
+    if not added or any(covered_lemmas(_WEIGHT, unit.lemmas | set(words(unit.text))) for unit in evidence):
         return []
     said = ", ".join(f"‘{w}’" for w in surface(facts, added))
     return [Issue("judgement", f"{said}: the source makes no such judgement; leave it out",

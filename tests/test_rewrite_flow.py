@@ -121,6 +121,39 @@ def test_a_sentence_proven_on_its_last_try_is_asked_once_more_in_other_words(art
     assert (lead.text, lead.engine, lead.tries) == (NOVEL_LEAD, "scripted", 3)
 
 
+def test_a_modifier_the_source_lacks_is_trimmed_and_the_rest_proven_without_asking_again(article):
+    added = NOVEL_LEAD.replace("a bilateral", "a landmark bilateral")  # a judgement the source does not make
+    engine = Scripted({LEAD: [added]})
+    result = retold.rewrite(article, engine=engine, words=60, tries=3)
+    lead = result.sentences[0]
+    assert (lead.text, lead.engine, lead.tries, lead.rejected) == (NOVEL_LEAD, "scripted", 1, [])
+    assert result.report.faithful
+
+    wrong = added.replace("Tuesday", "Monday")  # trimming cannot mend a wrong fact: the objection goes back
+    engine = Scripted({LEAD: [wrong, NOVEL_LEAD]})
+    lead = retold.rewrite(article, engine=engine, words=60, tries=3).sentences[0]
+    assert (lead.text, lead.tries) == (NOVEL_LEAD, 2) and "Monday" in lead.rejected[0]
+
+
+@pytest.mark.parametrize("written, trimmed", [
+    ("A thorough examination of the case is due.", "An examination of the case is due."),
+    ("Regardless, the case will proceed.", "The case will proceed."),
+    ("The plan, notably, failed drastically.", "The plan failed."),
+    ("The court held an unusually long hearing.", "The court held a hearing."),
+    ("The former minister reportedly won.", "The former minister reportedly won."),  # reference and hedge stay
+    ("The case is not closed.", "The case is not closed."),  # a negation stays
+    ('He called it "an extremely bad case".', 'He called it "an extremely bad case".'),  # a quote stays whole
+    ("The case is a big win for the court.", "The case is a win for the court."),
+])
+def test_trimming_takes_out_only_modifiers_the_source_lacks(written, trimmed):
+    from retold.rewrite import _trimmed
+
+    known = frozenset("the case court plan fail hearing hold minister win due call".split())
+    assert _trimmed(written, known) == trimmed
+    assert _trimmed(written, known | {"thorough", "regardless", "notably", "drastically", "unusually", "long", "big"}) \
+        == written
+
+
 def test_a_reply_of_the_wrong_length_is_not_checked_but_retried(article):
     engine = Scripted({LEAD: ["Ghalibaf spoke.", LEAD_REWRITE]})
     result = retold.rewrite(article, engine=engine, words=60, tries=2)

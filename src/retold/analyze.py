@@ -41,6 +41,8 @@ _HEDGE_ADJECTIVES = {
     "potential", "possible", "likely", "probable", "alleged", "suspected", "proposed", "apparent", "prospective",
     "presumed", "supposed", "rumored", "rumoured", "planned", "expected",
 }
+HEDGE_WORDS = frozenset(_EPISTEMIC_ADVERBS | _HEDGE_ADJECTIVES | APPROXIMATORS)
+"""The adverbs and adjectives that hedge what they modify (``_hedges`` finds them in context)."""
 _OUTSIDE_SCOPE = {"relcl", "appos", "parataxis", "advcl"}  # what a relative or side clause says is not hedged with it
 COGNITION_VERBS = {"believe", "think", "view", "consider", "see", "expect", "fear", "hope", "feel", "regard"}
 GENERIC_SOURCES = {

@@ -20,9 +20,10 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from retold import plan
-from retold.analyze import normalise_words
+from retold.analyze import HEDGE_WORDS, analyze, normalise_words
 from retold.article import PARAGRAPH_SEPARATOR, Article, Quote
 from retold.check import check
+from retold.check.evidence import covered_lemmas
 from retold.engines import Engine, Request, RulesEngine, SourceEngine
 from retold.engines import engine as make_engine
 from retold.errors import EngineError, InputError, RewriteError
@@ -311,10 +312,18 @@ class _Rewriter:
             if problems:
                 return [], problems
         parts = [part for part in candidate.split("\n") if part.strip()]
-        feedback = ((writer.is_model and (self.unquoted(index, candidate) or self.fragment(original, candidate)
-                                          or self.unattributed(original, candidate)))
-                    or self.objections(" ".join(parts)))
-        return parts, feedback or None
+        if not writer.is_model:
+            return parts, self.objections(" ".join(parts))
+        own = self.unquoted(index, candidate) or self.fragment(original, candidate) or self.unattributed(original, candidate)
+        if own:
+            return parts, own
+        feedback = self.objections(" ".join(parts))
+        if feedback:  # the model's words, less the modifiers it added ("a thorough examination"), may be proven
+            known = analyze(self.source).lemmas
+            trimmed = [_trimmed(part, known) for part in parts]
+            if trimmed != parts and self.objections(" ".join(trimmed)) is None:
+                return trimmed, None
+        return parts, feedback
 
     def unquoted(self, index: int, candidate: str) -> list[str] | None:
         """A source quote copied without its quotation marks passes the speaker's words off as the writer's."""
@@ -485,6 +494,58 @@ _WRITER = {"i", "we", "you"}
 FACT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 """What a restatement must keep: the labels of spaCy's entities that are names, dates and numbers."""
 LENGTH_OBJECTION = "it must keep all of the sentence's facts and only those"
+
+
+_REFERENCE = {"former", "ex", "first", "last", "next", "previous", "late", "then", "acting", "interim", "future",
+              "fake", "false", "so-called", "would-be", "non", "only", "sole", "same", "other", "new", "old"}
+"""Modifiers that change what a noun refers to or how many there are ("the former minister", "the only
+witness"): never trimmed, because the source may say the same in other words ("the ex-minister")."""
+
+
+def _trimmed(sentence: str, known: frozenset[str]) -> str:
+    """``sentence`` without the adjectives and adverbs of its own that no source sentence has in any form ("a
+    thorough examination", "won decisively", "Regardless, …"): such a word only adds to what the sentence claims,
+    so the rest may be proven where the whole was not. Hedges, negations, function words, words inside names
+    and words that change what a noun refers to (_REFERENCE) stay, and so does every word of a quote; the result
+    goes to the checker again."""
+
+    from retold.nlp import parse
+    from retold.quotes import quote_spans
+
+    doc = parse(sentence)
+    quoted = quote_spans(sentence)
+    added = [t for t in doc if t.dep_ in ("amod", "advmod") and t.pos_ in ("ADJ", "ADV") and not t.is_stop
+             and not t.ent_type_ and t.lower_ not in _REFERENCE | HEDGE_WORDS
+             and not any(a <= t.idx < b for a, b in quoted) and not covered_lemmas({t.lemma_.lower()}, known)]
+    drop: set[int] = set()
+    while True:  # leaves first: "an unusually long hearing" loses "unusually", then "long"
+        leaves = [t for t in added if t.i not in drop and all(c.i in drop for c in t.children)]
+        if not leaves:
+            break
+        for token in leaves:
+            drop.add(token.i)
+            if token.i + 1 < len(doc) and doc[token.i + 1].text == ",":  # "Regardless, the …", ", notably, "
+                if token.i == 0 or doc[token.i - 1].text == ",":
+                    drop.add(token.i + 1)
+                if token.i > 0 and doc[token.i - 1].text == ",":
+                    drop.add(token.i - 1)
+    if not drop:
+        return sentence
+    out: list[list[str]] = []  # [word, the space after it]
+    for token in doc:
+        if token.i in drop:
+            if out and not out[-1][1]:
+                out[-1][1] = token.whitespace_  # "plan , notably ," loses its commas, not the space
+            continue
+        word = token.text
+        if token.lower_ in ("a", "an") and token.i + 1 in drop:
+            following = next((t for t in doc[token.i + 1:] if t.i not in drop), None)
+            if following is not None:
+                article = "an" if following.text[:1].lower() in "aeiou" else "a"
+                word = article.capitalize() if word[0].isupper() else article
+        out.append([word, token.whitespace_])
+    text = re.sub(r"\s+(?=[,.;:!?])", "", "".join(w + space for w, space in out).strip())
+    return text[:1].upper() + text[1:]
 
 
 def _wrong_length(original: str, reply: str) -> list[str] | None:

@@ -327,6 +327,28 @@ def test_a_reply_the_rewriter_can_tell_is_wrong_is_sent_back_with_why(article, b
     assert asked[1].feedback and why in asked[1].feedback[0]
     assert any("“to achieve greater stability”" in s.text and s.engine == "scripted" for s in result.sentences)
 
+def test_a_reply_that_drops_the_speaker_gets_the_speaker_back_when_it_can_end_with_it(article):
+    dropped = "Relations between the two countries will [Q2], and the MoU is aimed [Q1] in various areas."
+    engine = Scripted({NOTED: [dropped]})
+    result = retold.rewrite(article, engine=engine, words=600, tries=1)
+    written = next(s for s in result.sentences if "deepen" in s.text)
+    assert written.text.endswith("in various areas, he said.") and written.engine == "scripted"
+    assert not written.rejected and result.report.faithful
+
+
+@pytest.mark.parametrize("original, candidate, repaired", [
+    ("Ghalibaf added that the deal was good.", "The deal was good.", "The deal was good, Ghalibaf said."),
+    ("The company says the car is fast.", "The car is quick.", "The car is quick, the company says."),
+    ("I said the car was fast.", "The car was fast.", None),  # the writer is no speaker to name
+    ("The car is fast.", "The car is quick.", None),  # nobody speaks
+    ("Ghalibaf added that the deal was good.", "The deal was “good”", None),  # ends in a quote
+])
+def test_the_speaker_put_back_is_the_subject_of_the_sources_speech_verb(original, candidate, repaired):
+    from retold.rewrite import _with_speaker
+
+    assert _with_speaker(original, candidate) == repaired
+
+
 
 def test_quotes_are_filled_in_verbatim_and_end_the_sentence_once():
     from retold.rewrite import _filled

@@ -311,9 +311,11 @@ class _Rewriter:
             candidate, problems = _filled(candidate, quotes, _closing_quote(request.text))
             if problems:
                 return [], problems
-        parts = [part for part in candidate.split("\n") if part.strip()]
         if not writer.is_model:
-            return parts, self.objections(" ".join(parts))
+            return candidate.split("\n"), self.objections(candidate.replace("\n", " "))
+        if self.unattributed(original, candidate):  # "…, he said." where the model dropped who says it
+            candidate = _with_speaker(original, candidate) or candidate
+        parts = [part for part in candidate.split("\n") if part.strip()]
         own = self.unquoted(index, candidate) or self.fragment(original, candidate) or self.unattributed(original, candidate)
         if own:
             return parts, own
@@ -567,6 +569,31 @@ def _wrong_length(original: str, reply: str) -> list[str] | None:
                and normalise_words(e.text) not in lowered]
     if missing:
         return ["keep " + ", ".join(f"‘{m}’" for m in dict.fromkeys(missing))]
+    return None
+
+
+def _with_speaker(original: str, candidate: str) -> str | None:
+    """``candidate`` (one sentence) with the speaker of ``original`` put back as ", Ghalibaf said." (or "he said"),
+    when ``original`` reports what its subject said ("Ghalibaf added that …") and ``candidate`` states it as fact;
+    None when that cannot be done plainly (no such subject, a long one, a reply of more sentences or ending in a quote)."""
+    from retold.nlp import parse
+
+    if "\n" in candidate.strip() or not candidate.rstrip().endswith("."):
+        return None
+    for verb in parse(original):
+        if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in _SAYING:
+            continue
+        subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.lower_ not in _WRITER), None)
+        if subject is None:
+            continue
+        words = list(subject.subtree)
+        if len(words) > 6 or any(t.is_quote or t.is_punct for t in words):
+            return None
+        speaker = original[words[0].idx:words[-1].idx + len(words[-1])]
+        if words[0].pos_ in ("DET", "PRON") and words[0].text != "I":  # "the company", "he"
+            speaker = speaker[:1].lower() + speaker[1:]
+        said = {"VBZ": "says", "VBP": "say"}.get(verb.tag_, "said")
+        return f"{candidate.rstrip()[:-1]}, {speaker} {said}."
     return None
 
 

@@ -154,6 +154,16 @@ def test_trimming_takes_out_only_modifiers_the_source_lacks(written, trimmed):
         == written
 
 
+def test_a_reply_that_runs_on_past_the_sentence_is_cut_back_to_the_sentences_that_restate_it(article):
+    ramble = (" This marks a new chapter in the relations between the two neighbours, and observers expect that it will "
+              "reshape the security of the wider region for many years to come, whatever Washington may think of it, "
+              "and that other countries in the region will watch closely to see how it plays out. The two sides have a long "
+              "history of working together on many other issues.")
+    engine = Scripted({LEAD: [NOVEL_LEAD + ramble]})
+    lead = retold.rewrite(article, engine=engine, words=60, tries=3).sentences[0]
+    assert (lead.text, lead.engine, lead.tries, lead.rejected) == (NOVEL_LEAD, "scripted", 1, [])
+
+
 def test_a_reply_of_the_wrong_length_is_not_checked_but_retried(article):
     engine = Scripted({LEAD: ["Ghalibaf spoke.", LEAD_REWRITE]})
     result = retold.rewrite(article, engine=engine, words=60, tries=2)

@@ -305,14 +305,17 @@ class _Rewriter:
         None when they are proven, else what is wrong with them."""
         candidate = writer.write(request)
         wrong = _wrong_length(request.text, candidate)
+        if wrong and writer.is_model:  # a model that runs on past the sentence ("… This marks a new era."): cut
+            candidate = _cut_to_length(request.text, candidate) or candidate
+            wrong = _wrong_length(request.text, candidate)
         if wrong:
             return [], wrong
-        if writer.is_model:
-            candidate, problems = _filled(candidate, quotes, _closing_quote(request.text))
-            if problems:
-                return [], problems
         if not writer.is_model:
-            return candidate.split("\n"), self.objections(candidate.replace("\n", " "))
+            parts = [part for part in candidate.split("\n") if part.strip()]
+            return parts, self.objections(" ".join(parts))
+        candidate, problems = _filled(candidate, quotes, _closing_quote(request.text))
+        if problems:
+            return [], problems
         if self.unattributed(original, candidate):  # "…, he said." where the model dropped who says it
             candidate = _with_speaker(original, candidate) or candidate
         parts = [part for part in candidate.split("\n") if part.strip()]
@@ -594,6 +597,19 @@ def _with_speaker(original: str, candidate: str) -> str | None:
             speaker = speaker[:1].lower() + speaker[1:]
         said = {"VBZ": "says", "VBP": "say"}.get(verb.tag_, "said")
         return f"{candidate.rstrip()[:-1]}, {speaker} {said}."
+    return None
+
+
+def _cut_to_length(original: str, reply: str) -> str | None:
+    """The fewest of ``reply``'s first sentences that make a restatement of ``original`` of the right length, when
+    the whole reply is too long: what a model writes after it is comment more often than fact. None if none do."""
+    from retold.sentences import split_sentences
+
+    spans = split_sentences(reply)
+    for end in range(1, len(spans)):
+        cut = reply[:spans[end - 1][1]]
+        if not _wrong_length(original, cut):
+            return cut
     return None
 
 

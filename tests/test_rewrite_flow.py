@@ -138,6 +138,7 @@ def test_a_modifier_the_source_lacks_is_trimmed_and_the_rest_proven_without_aski
 @pytest.mark.parametrize("written, trimmed", [
     ("A thorough examination of the case is due.", "An examination of the case is due."),
     ("Regardless, the case will proceed.", "The case will proceed."),
+    ("The plan failed, drastically.", "The plan failed."),
     ("The plan, notably, failed drastically.", "The plan failed."),
     ("The court held an unusually long hearing.", "The court held a hearing."),
     ("The former minister reportedly won.", "The former minister reportedly won."),  # reference and hedge stay
@@ -146,11 +147,11 @@ def test_a_modifier_the_source_lacks_is_trimmed_and_the_rest_proven_without_aski
     ("The case is a big win for the court.", "The case is a win for the court."),
 ])
 def test_trimming_takes_out_only_modifiers_the_source_lacks(written, trimmed):
-    from retold.rewrite import _trimmed
+    from retold.mend import trim
 
     known = frozenset("the case court plan fail hearing hold minister win due call".split())
-    assert _trimmed(written, known) == trimmed
-    assert _trimmed(written, known | {"thorough", "regardless", "notably", "drastically", "unusually", "long", "big"}) \
+    assert trim(written, known) == trimmed
+    assert trim(written, known | {"thorough", "regardless", "notably", "drastically", "unusually", "long", "big"}) \
         == written
 
 
@@ -162,6 +163,35 @@ def test_a_reply_that_runs_on_past_the_sentence_is_cut_back_to_the_sentences_tha
     engine = Scripted({LEAD: [NOVEL_LEAD + ramble]})
     lead = retold.rewrite(article, engine=engine, words=60, tries=3).sentences[0]
     assert (lead.text, lead.engine, lead.tries, lead.rejected) == (NOVEL_LEAD, "scripted", 1, [])
+
+
+def test_a_reply_that_drops_the_sources_modal_gets_it_back_on_its_main_verb():
+    source = retold.extract(
+        "Iowa lawmakers passed a new tariff on imported steel on Monday after a long debate in the state capital. "
+        "The tariff could raise prices for farmers across the state next year. "
+        "The bill was approved by 60 votes to 40, and the governor is expected to sign it this week.")
+    certain = "Next year, farmers across the state will pay higher prices because of the tariff."
+    assert retold.check(source, certain).sentences[0].issues[0].type == "modality"
+    engine = Scripted({"could raise": [certain]})
+    result = retold.rewrite(source, engine=engine, words=60, tries=1)
+    written = next(s for s in result.sentences if s.sources == [1])
+    assert (written.text, written.engine, written.rejected) == (certain.replace("will", "could"), "scripted", [])
+
+
+@pytest.mark.parametrize("written, hedged", [
+    ("The deal will raise prices.", "The deal could raise prices."),
+    ("The deal raises prices.", "The deal could raise prices."),
+    ("The plan is a success.", "The plan could be a success."),
+    ("The talks are held in Tehran.", "The talks could be held in Tehran."),
+    ("The deal raised prices.", None),  # a past tense is not plainly hedged
+    ("The deal does not raise prices.", None),
+    ("The deal may raise prices.", None),  # a modal of its own
+    ("Analysts say the deal raises prices.", None),  # the hedge is not on the saying
+])
+def test_the_modal_goes_on_the_main_verb_when_it_is_plainly_present_or_future(written, hedged):
+    from retold.mend import hedge
+
+    assert hedge(written, "could") == hedged
 
 
 def test_a_reply_of_the_wrong_length_is_not_checked_but_retried(article):
@@ -354,9 +384,9 @@ def test_a_reply_that_drops_the_speaker_gets_the_speaker_back_when_it_can_end_wi
     ("Ghalibaf added that the deal was good.", "The deal was “good”", None),  # ends in a quote
 ])
 def test_the_speaker_put_back_is_the_subject_of_the_sources_speech_verb(original, candidate, repaired):
-    from retold.rewrite import _with_speaker
+    from retold.mend import put_back_speaker
 
-    assert _with_speaker(original, candidate) == repaired
+    assert put_back_speaker(original, candidate) == repaired
 
 
 

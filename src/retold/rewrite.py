@@ -15,15 +15,14 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from retold import plan
-from retold.analyze import HEDGE_WORDS, analyze, normalise_words
+from retold import mend, plan
+from retold.analyze import HEDGES, analyze, normalise_words
 from retold.article import PARAGRAPH_SEPARATOR, Article, Quote
 from retold.check import check
-from retold.check.evidence import covered_lemmas
 from retold.engines import Engine, Request, RulesEngine, SourceEngine
 from retold.engines import engine as make_engine
 from retold.errors import EngineError, InputError, RewriteError
@@ -33,6 +32,7 @@ from retold.nlp import embedder
 from retold.options import RewriteOptions
 from retold.plaintext import strip_dateline
 from retold.plan import LENGTH_TOLERANCE
+from retold.quotes import SPEECH_VERBS
 from retold.report import SUPPORTED, Report
 from retold.sentences import end_sentence
 
@@ -317,18 +317,33 @@ class _Rewriter:
         if problems:
             return [], problems
         if self.unattributed(original, candidate):  # "…, he said." where the model dropped who says it
-            candidate = _with_speaker(original, candidate) or candidate
+            candidate = mend.put_back_speaker(original, candidate) or candidate
         parts = [part for part in candidate.split("\n") if part.strip()]
         own = self.unquoted(index, candidate) or self.fragment(original, candidate) or self.unattributed(original, candidate)
         if own:
             return parts, own
         feedback = self.objections(" ".join(parts))
-        if feedback:  # the model's words, less the modifiers it added ("a thorough examination"), may be proven
-            known = analyze(self.source).lemmas
-            trimmed = [_trimmed(part, known) for part in parts]
-            if trimmed != parts and self.objections(" ".join(trimmed)) is None:
-                return trimmed, None
+        if feedback:
+            for mended in self.mends(index, parts):
+                if mended != parts and self.objections(" ".join(mended)) is None:
+                    return mended, None
         return parts, feedback
+
+    def mends(self, index: int, parts: list[str]) -> Iterator[list[str]]:
+        """What the rewriter can mend in a model's sentences the checker rejected, without writing a fact of its own:
+        the modifiers it added that no source sentence has ("a thorough examination"), then, for one sentence, the
+        modal with which the source hedges it ("could")."""
+        source = analyze(self.source)
+        trimmed = [mend.trim(part, source.lemmas) for part in parts]
+        modals = [h.cue.lower() for h in source.units[index].hedges if h.cue.lower() in HEDGES - {"would"}]
+
+        def hedged(sentences: list[str]) -> list[list[str]]:
+            mended = mend.hedge(sentences[0], modals[0]) if len(sentences) == 1 and modals else None
+            return [[mended]] if mended else []
+
+        yield from hedged(parts)
+        yield trimmed
+        yield from hedged(trimmed)
 
     def unquoted(self, index: int, candidate: str) -> list[str] | None:
         """A source quote copied without its quotation marks passes the speaker's words off as the writer's."""
@@ -352,7 +367,7 @@ class _Rewriter:
     def unattributed(self, original: str, candidate: str) -> list[str] | None:
         """What the source reports someone said ("He further noted that …") must not become the writer's own
         statement ("In an effort, the MoU aims …"): the speaker's verb or an "according to" stays."""
-        if not _attributing(original, _SAYING) or _attributing(candidate):
+        if not _attributing(original, mend.SAYING) or _attributing(candidate):
             return None
         return ["say who said it, as the source does"]
 
@@ -486,71 +501,14 @@ def _fragments(text: str) -> list[str]:
             or not (finite(s.root) or s.root.pos_ == "INTJ" or s.root.tag_ == "VB")]
 
 
-_SAYING = {"say", "tell", "add", "note", "stress", "state", "explain", "write", "insist", "claim", "argue", "declare",
-           "announce", "quote", "report", "emphasize", "emphasise", "assert", "affirm", "comment", "remark", "observe",
-           "reiterate", "underline", "tweet", "post", "conclude", "acknowledge", "admit", "recall", "testify"}
-"""Verbs that only report what someone said (not "urge" or "deny", which are acts the checker weighs)."""
 _REPORTING = {"according", "statement", "remark", "comment", "interview"}
 _SOURCED = {"reveal", "show", "find", "indicate", "cite", "estimate", "believe", "think", "expect", "consider", "publish",
             "mention", "specify", "detail", "outline", "highlight", "disclose", "point"}
 """Verbs that keep a statement sourced in a restatement ("a study published on Monday revealed that …", "the website
 mentions that …"); any verb whose subject is someone else and whose object is a that-clause does too (``_attributing``)."""
-_WRITER = {"i", "we", "you"}
 FACT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 """What a restatement must keep: the labels of spaCy's entities that are names, dates and numbers."""
 LENGTH_OBJECTION = "it must keep all of the sentence's facts and only those"
-
-
-_REFERENCE = {"former", "ex", "first", "last", "next", "previous", "late", "then", "acting", "interim", "future",
-              "fake", "false", "so-called", "would-be", "non", "only", "sole", "same", "other", "new", "old"}
-"""Modifiers that change what a noun refers to or how many there are ("the former minister", "the only
-witness"): never trimmed, because the source may say the same in other words ("the ex-minister")."""
-
-
-def _trimmed(sentence: str, known: frozenset[str]) -> str:
-    """``sentence`` without the adjectives and adverbs of its own that no source sentence has in any form ("a
-    thorough examination", "won decisively", "Regardless, …"): such a word only adds to what the sentence claims,
-    so the rest may be proven where the whole was not. Hedges, negations, function words, words inside names
-    and words that change what a noun refers to (_REFERENCE) stay, and so does every word of a quote; the result
-    goes to the checker again."""
-
-    from retold.nlp import parse
-    from retold.quotes import quote_spans
-
-    doc = parse(sentence)
-    quoted = quote_spans(sentence)
-    added = [t for t in doc if t.dep_ in ("amod", "advmod") and t.pos_ in ("ADJ", "ADV") and not t.is_stop
-             and not t.ent_type_ and t.lower_ not in _REFERENCE | HEDGE_WORDS
-             and not any(a <= t.idx < b for a, b in quoted) and not covered_lemmas({t.lemma_.lower()}, known)]
-    drop: set[int] = set()
-    while True:  # leaves first: "an unusually long hearing" loses "unusually", then "long"
-        leaves = [t for t in added if t.i not in drop and all(c.i in drop for c in t.children)]
-        if not leaves:
-            break
-        for token in leaves:
-            drop.add(token.i)
-            if token.i + 1 < len(doc) and doc[token.i + 1].text == ",":  # "Regardless, the …", ", notably, "
-                if token.i == 0 or doc[token.i - 1].text == ",":
-                    drop.add(token.i + 1)
-                if token.i > 0 and doc[token.i - 1].text == ",":
-                    drop.add(token.i - 1)
-    if not drop:
-        return sentence
-    out: list[list[str]] = []  # [word, the space after it]
-    for token in doc:
-        if token.i in drop:
-            if out and not out[-1][1]:
-                out[-1][1] = token.whitespace_  # "plan , notably ," loses its commas, not the space
-            continue
-        word = token.text
-        if token.lower_ in ("a", "an") and token.i + 1 in drop:
-            following = next((t for t in doc[token.i + 1:] if t.i not in drop), None)
-            if following is not None:
-                article = "an" if following.text[:1].lower() in "aeiou" else "a"
-                word = article.capitalize() if word[0].isupper() else article
-        out.append([word, token.whitespace_])
-    text = re.sub(r"\s+(?=[,.;:!?])", "", "".join(w + space for w, space in out).strip())
-    return text[:1].upper() + text[1:]
 
 
 def _wrong_length(original: str, reply: str) -> list[str] | None:
@@ -575,31 +533,6 @@ def _wrong_length(original: str, reply: str) -> list[str] | None:
     return None
 
 
-def _with_speaker(original: str, candidate: str) -> str | None:
-    """``candidate`` (one sentence) with the speaker of ``original`` put back as ", Ghalibaf said." (or "he said"),
-    when ``original`` reports what its subject said ("Ghalibaf added that …") and ``candidate`` states it as fact;
-    None when that cannot be done plainly (no such subject, a long one, a reply of more sentences or ending in a quote)."""
-    from retold.nlp import parse
-
-    if "\n" in candidate.strip() or not candidate.rstrip().endswith("."):
-        return None
-    for verb in parse(original):
-        if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in _SAYING:
-            continue
-        subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.lower_ not in _WRITER), None)
-        if subject is None:
-            continue
-        words = list(subject.subtree)
-        if len(words) > 6 or any(t.is_quote or t.is_punct for t in words):
-            return None
-        speaker = original[words[0].idx:words[-1].idx + len(words[-1])]
-        if words[0].pos_ in ("DET", "PRON") and words[0].text != "I":  # "the company", "he"
-            speaker = speaker[:1].lower() + speaker[1:]
-        said = {"VBZ": "says", "VBP": "say"}.get(verb.tag_, "said")
-        return f"{candidate.rstrip()[:-1]}, {speaker} {said}."
-    return None
-
-
 def _cut_to_length(original: str, reply: str) -> str | None:
     """The fewest of ``reply``'s first sentences that make a restatement of ``original`` of the right length, when
     the whole reply is too long: what a model writes after it is comment more often than fact. None if none do."""
@@ -618,11 +551,10 @@ def _attributing(text: str, verbs: set[str] | None = None) -> bool:
     default the verbs are the speech verbs and _SOURCED, and any verb whose subject is not the writer and whose object
     is a that-clause attributes too ("the site specifies that …")."""
     from retold.nlp import parse
-    from retold.quotes import SPEECH_VERBS
 
     def reports(verb: Token) -> bool:
         return (verbs is None and any(c.dep_ == "ccomp" for c in verb.children)
-                and any(c.dep_ == "nsubj" and c.lower_ not in _WRITER for c in verb.children))
+                and any(c.dep_ == "nsubj" and c.lower_ not in mend.WRITER for c in verb.children))
 
     words = SPEECH_VERBS | _SOURCED if verbs is None else verbs
     return any(t.lower_ in _REPORTING or (t.pos_ in ("VERB", "AUX") and (t.lemma_.lower() in words or reports(t)))

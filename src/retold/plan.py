@@ -61,6 +61,10 @@ def rank(source: Article, vectors: np.ndarray) -> list[int]:
     return [0] + sorted(score, key=lambda i: -score[i])
 
 
+_POST_LINE = 6
+"""Words in a line of a post set out line by line, above the line its signature is under."""
+
+
 def _tellable(source: Article) -> list[int]:
     """The lead and every later sentence but these: a sentence that repeats an earlier one word for word
     ("Advertisement"), told twice, would be published twice; an embedded post ("I love that they trademarked it. …
@@ -69,9 +73,15 @@ def _tellable(source: Article) -> list[int]:
     sentence is a fragment."""
     from retold.analyze import normalise_words
 
-    embedded = {s.paragraph - 1 for s in source.sentences if _SIGNATURE.match(s.text)}  # the post each one signs
-    for sentence in reversed(source.sentences):  # and the lines that lead into it ("Senate resolves to:")
-        if sentence.paragraph + 1 in embedded and sentence.text.rstrip().endswith(":"):
+    signed = {s.paragraph for s in source.sentences if _SIGNATURE.match(s.text)}
+    embedded = {p - 1 for p in signed}  # the post each one signs
+    words: Counter[int] = Counter()
+    for sentence in source.sentences:
+        words[sentence.paragraph] += len(sentence.text.split())
+    for sentence in reversed(source.sentences):  # the lines that lead into it ("Senate resolves to:"), and the short
+        above = sentence.paragraph + 1  # lines of a post set out line by line ("on. meth. dot. com." / "meth.")
+        if above in embedded and sentence.paragraph not in signed and (sentence.text.rstrip().endswith(":")
+                                                                       or words[sentence.paragraph] <= _POST_LINE):
             embedded.add(sentence.paragraph)
     sizes = Counter(s.paragraph for s in source.sentences)
     tellable, seen = [], set()

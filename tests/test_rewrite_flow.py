@@ -444,6 +444,20 @@ def test_a_reply_with_no_finite_verb_is_sent_back(article):
     assert "not a complete sentence" in lead_requests[1].feedback[0]
 
 
+@pytest.mark.parametrize("text, fragment", [
+    ("WeWork, now facing a radical restructuring.", True),
+    ("Further noted that the deal is good.", True),
+    ("The deal, signed by both sides.", True),
+    # spaCy's small model tags these past tenses as participles; their subjects show they are not
+    ("Brandon Montour, a Sabres defenseman, scored in the third period to spoil his shutout.", False),
+    ("The Louisiana Democratic Party re-elected Governor John Bel Edwards in a state that Trump won.", False),
+])
+def test_a_fragment_has_no_finite_verb_or_no_subject(text, fragment):
+    from retold.rewrite import _fragments
+
+    assert bool(_fragments(text)) == fragment
+
+
 def test_a_quote_that_goes_on_is_published_only_after_the_sentence_that_opens_it():
     from retold.rewrite import RewriteSentence, _quotes_whole
 

@@ -492,8 +492,9 @@ def _fragments(text: str) -> list[str]:
     now facing a radical restructuring.", "Narrower, lower."), except an interjection ("Yes!") or an imperative."""
     from retold.nlp import parse
 
-    def finite(verb: Token) -> bool:
-        return verb.tag_ in _FINITE or any(c.dep_ in ("aux", "auxpass") and c.tag_ in _FINITE for c in verb.children)
+    def finite(verb: Token) -> bool:  # a participle with a subject of its own is a past tense the tagger misread
+        return (verb.tag_ in _FINITE or any(c.dep_ in ("aux", "auxpass") and c.tag_ in _FINITE for c in verb.children)
+                or (verb.tag_ == "VBN" and any(c.dep_ == "nsubj" for c in verb.children)))
 
     return [s.text for s in parse(text).sents
             if (s.root.tag_ in ("VBD", "VBZ", "VBP") and not any(c.dep_ in _SUBJECTS for c in s.root.children)

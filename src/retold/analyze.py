@@ -23,7 +23,7 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "PR
 NUMBER_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 MODALS = {"will", "would", "could", "may", "might", "should", "must", "can", "shall", "'ll"}
 HEDGES = {"could", "may", "might", "would"}
-_HEDGE_MODALS = HEDGES - {"would"}  # "would" is mostly reported speech ("he said he would …")
+HEDGE_MODALS = HEDGES - {"would"}  # "would" is mostly reported speech ("he said he would …")
 _EPISTEMIC_ADVERBS = {
     "arguably", "possibly", "probably", "perhaps", "maybe", "likely", "apparently", "seemingly", "presumably",
     "potentially", "conceivably", "reportedly", "allegedly", "supposedly", "purportedly", "ostensibly",
@@ -334,7 +334,7 @@ def _hedges(span: Span, rel) -> list[Hedge]:
         low, lemma = token.lower_, token.lemma_.lower()
         forms = {lemma, stem(low)}
         clause = any(c.dep_ in ("xcomp", "ccomp") for c in token.children)
-        if token.dep_ == "aux" and low in _HEDGE_MODALS:
+        if token.dep_ == "aux" and low in HEDGE_MODALS:
             kind, head = "epistemic", token.head
         elif token.pos_ == "ADV" and low in _EPISTEMIC_ADVERBS:
             kind, head = "reportive" if low in _REPORTIVE else "epistemic", token.head

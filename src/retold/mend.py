@@ -1,15 +1,20 @@
 """Mending a model's reply that the rewriter or the checker rejected, without writing a fact of its own: the
 modifiers it added that no source sentence has are trimmed (``trim``), the speaker it dropped is put back
 (``put_back_speaker``), and the modal with which the source hedges the sentence goes back on its main verb
-(``hedge``). Each mended reply goes to the checker again; none is published unproven."""
+(``hedge``). Each mended reply goes through the rewriter's and the checker's tests again; none is published
+unproven. Each mend gives up (returns None or the text unchanged) where it cannot be done plainly."""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from retold.analyze import COGNITION_VERBS, HEDGE_WORDS, HEDGES
+from retold.analyze import COGNITION_VERBS, HEDGE_MODALS, HEDGE_WORDS
 from retold.check.evidence import covered_lemmas
 from retold.quotes import SPEECH_VERBS, quote_spans
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Token
 
 SAYING = {"say", "tell", "add", "note", "stress", "state", "explain", "write", "insist", "claim", "argue", "declare",
           "announce", "quote", "report", "emphasize", "emphasise", "assert", "affirm", "comment", "remark", "observe",
@@ -18,25 +23,28 @@ SAYING = {"say", "tell", "add", "note", "stress", "state", "explain", "write", "
 WRITER = {"i", "we", "you"}
 """Who the writer is: never a speaker to name."""
 
-REFERENCE = {"former", "ex", "first", "last", "next", "previous", "late", "then", "acting", "interim", "future",
-             "fake", "false", "so-called", "would-be", "non", "only", "sole", "same", "other", "new", "old"}
-"""Modifiers that change what a noun refers to or how many there are ("the former minister", "the only
-witness"): never trimmed, because the source may say the same in other words ("the ex-minister")."""
+KEPT = frozenset("""
+    former ex first last next previous late then acting interim future fake false so-called would-be only sole same
+    other new old little few rarely seldom hardly barely scarcely partly partially merely largely mostly slightly
+    somewhat briefly temporarily initially originally eventually scant limited alone
+""".split())
+"""Modifiers never trimmed: those that change what a noun refers to ("the former minister", "the only witness") or
+that limit or deny what they modify ("little evidence", "partly"), because the source may say the same in other
+words ("the ex-minister", "scant evidence") and the sentence without them would say more than the source."""
 
 
 def trim(sentence: str, known: frozenset[str]) -> str:
     """``sentence`` without the adjectives and adverbs of its own that no source sentence has in any form ("a
     thorough examination", "won decisively", "Regardless, …"): such a word only adds to what the sentence claims,
-    so the rest may be proven where the whole was not. Hedges, negations, function words, words inside names
-    and words that change what a noun refers to (REFERENCE) stay, and so does every word of a quote; the result
-    goes to the checker again."""
+    so the rest may be proven where the whole was not. Hedges, negations and other function words, comparatives and
+    superlatives, words inside names or quotes, words with a negative prefix ("unverified") and KEPT stay."""
     from retold.nlp import parse
 
     doc = parse(sentence)
     quoted = quote_spans(sentence)
-    added = [t for t in doc if t.dep_ in ("amod", "advmod") and t.pos_ in ("ADJ", "ADV") and not t.is_stop
-             and t.tag_ not in ("JJR", "RBR")  # "pay higher prices" as "pay prices" reads wrong
-             and not t.ent_type_ and t.lower_ not in REFERENCE | HEDGE_WORDS
+    added = [t for t in doc if t.dep_ in ("amod", "advmod") and t.pos_ in ("ADJ", "ADV") and t.is_alpha
+             and t.tag_ in ("JJ", "RB") and not t.is_stop and not t.ent_type_
+             and t.lower_ not in KEPT | HEDGE_WORDS and not t.lower_.startswith(("un", "non"))
              and not any(a <= t.idx < b for a, b in quoted) and not covered_lemmas({t.lemma_.lower()}, known)]
     drop: set[int] = set()
     while True:  # leaves first: "an unusually long hearing" loses "unusually", then "long"
@@ -45,12 +53,7 @@ def trim(sentence: str, known: frozenset[str]) -> str:
             break
         for token in leaves:
             drop.add(token.i)
-            before = doc[token.i - 1] if token.i > 0 else None
-            after = doc[token.i + 1] if token.i + 1 < len(doc) else None
-            if after is not None and after.text == "," and (before is None or before.text == ","):
-                drop.add(after.i)  # "Regardless, the …", ", notably, "
-            if before is not None and before.text == "," and (after is None or after.is_punct):
-                drop.add(before.i)  # ", notably, " and "failed, drastically."
+            drop |= _commas_with(doc, token)
     if not drop:
         return sentence
     out: list[list[str]] = []  # [word, the space after it]
@@ -59,60 +62,115 @@ def trim(sentence: str, known: frozenset[str]) -> str:
             if out and not out[-1][1]:
                 out[-1][1] = token.whitespace_  # "plan , notably ," loses its commas, not the space
             continue
+        if token.i - 1 in drop and token.text in ",.;:!?" and out:
+            out[-1][1] = ""  # "failed drastically." as "failed."
         word = token.text
         if token.lower_ in ("a", "an") and token.i + 1 in drop:
             following = next((t for t in doc[token.i + 1:] if t.i not in drop), None)
             if following is not None:
-                article = "an" if following.text[:1].lower() in "aeiou" else "a"
+                article = indefinite_article(following.text)
                 word = article.capitalize() if word[0].isupper() else article
         out.append([word, token.whitespace_])
-    text = re.sub(r"\s+(?=[,.;:!?])", "", "".join(w + space for w, space in out).strip())
+    text = "".join(w + space for w, space in out).strip()
     return text[:1].upper() + text[1:]
 
 
+def _commas_with(doc: Doc, token: Token) -> set[int]:
+    """The commas that go with ``token`` when it is taken out: after an opening word ("Regardless, the …"), around a
+    word set off by two ("the plan, notably, failed"), before a last one ("failed, drastically."), and between it
+    and another modifier of the same word ("a long, costly war")."""
+    before = doc[token.i - 1] if token.i > 0 else None
+    after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    commas: set[int] = set()
+    if after is not None and after.text == ",":
+        following = doc[after.i + 1] if after.i + 1 < len(doc) else None
+        if before is None or before.text == "," or (following is not None and following.head == token.head
+                                                    and following.dep_ == token.dep_):
+            commas.add(after.i)
+    if before is not None and before.text == ",":
+        preceding = doc[before.i - 1] if before.i > 0 else None
+        if after is None or after.is_punct or (preceding is not None and preceding.head == token.head
+                                               and preceding.dep_ == token.dep_):
+            commas.add(before.i)
+    return commas
+
+
+def indefinite_article(word: str) -> str:
+    """"a" or "an" before ``word``, by how it is said: "an hour", "a useful", "an 8%", "an FBI", "a one-off"."""
+    lower = word.lower()
+    if word[:1].isdigit():
+        return "an" if word.startswith("8") or re.match(r"1[18](?!\d)", word) else "a"
+    if len(word) > 1 and word.isupper():
+        return "an" if word[0] in "AEFHILMNORSX" else "a"
+    if lower.startswith(("hour", "honest", "honor", "honour", "heir")):
+        return "an"
+    if lower.startswith(("uni", "use", "usu", "uti", "ure", "eu", "one", "once", "ubi", "ufo")):
+        return "a"
+    return "an" if lower[:1] in "aeiou" else "a"
+
+
 def put_back_speaker(original: str, candidate: str) -> str | None:
-    """``candidate`` (one sentence) with the speaker of ``original`` put back as ", Ghalibaf said." (or "he said"),
-    when ``original`` reports what its subject said ("Ghalibaf added that …") and ``candidate`` states it as fact;
-    None when that cannot be done plainly (no such subject, a long one, a reply of more sentences or ending in a quote)."""
+    """``candidate`` with the speaker of ``original`` put back as ", Ghalibaf said." (or "he said"), when
+    ``original`` is one main clause reporting what its subject said ("Ghalibaf added that …", a speech verb with a
+    that-clause) and ``candidate`` is one sentence that states it as fact. None when that cannot be done plainly:
+    a verb that reports nothing ("the firm added 500 jobs"), one in a side clause ("the deal, which Ghalibaf said
+    was fair, …"), two speakers, a long subject, a future ("will tell"), or a reply that ends in a quote, a
+    question, an ellipsis or an abbreviation."""
+    from retold.nlp import parse
+    from retold.sentences import split_sentences
+
+    text = candidate.strip()
+    if (len(split_sentences(text)) != 1 or not re.search(r"[\w)]\.$", text) or text.endswith("..")
+            or re.search(r"\b\w\.\w+\.$", text)):
+        return None
+    verbs = [t for t in parse(original) if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in SAYING
+             and t.dep_ in ("ROOT", "conj") and any(c.dep_ == "ccomp" for c in t.children)]
+    if len(verbs) != 1 or verbs[0].tag_ not in ("VBD", "VBZ", "VBP", "VBN"):
+        return None
+    verb = verbs[0]
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.lower_ in WRITER:
+        return None
+    words = list(subject.subtree)
+    if len(words) > 6 or any(t.is_quote or t.is_punct for t in words):
+        return None
+    speaker = original[words[0].idx:words[-1].idx + len(words[-1])]
+    if words[0].pos_ in ("DET", "PRON") and words[0].text != "I":  # "the company", "he"
+        speaker = speaker[:1].lower() + speaker[1:]
+    said = {"VBZ": "says", "VBP": "say"}.get(verb.tag_, "said")
+    return f"{text[:-1]}, {speaker} {said}."
+
+
+def source_modal(sentence: str) -> str | None:
+    """The modal (could, may, might) that hedges the main verb of ``sentence``, if exactly one does."""
     from retold.nlp import parse
 
-    if "\n" in candidate.strip() or not candidate.rstrip().endswith("."):
-        return None
-    for verb in parse(original):
-        if verb.pos_ not in ("VERB", "AUX") or verb.lemma_.lower() not in SAYING:
-            continue
-        subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.lower_ not in WRITER), None)
-        if subject is None:
-            continue
-        words = list(subject.subtree)
-        if len(words) > 6 or any(t.is_quote or t.is_punct for t in words):
-            return None
-        speaker = original[words[0].idx:words[-1].idx + len(words[-1])]
-        if words[0].pos_ in ("DET", "PRON") and words[0].text != "I":  # "the company", "he"
-            speaker = speaker[:1].lower() + speaker[1:]
-        said = {"VBZ": "says", "VBP": "say"}.get(verb.tag_, "said")
-        return f"{candidate.rstrip()[:-1]}, {speaker} {said}."
-    return None
+    modals = [t.lower_ for t in parse(sentence) if t.lower_ in HEDGE_MODALS and t.dep_ == "aux" and t.head.dep_ == "ROOT"]
+    return modals[0] if len(modals) == 1 else None
 
 
 def hedge(sentence: str, modal: str) -> str | None:
-    """``sentence`` with its main verb hedged by ``modal`` as the source hedges it ("The deal will raise prices" or
-    "The deal raises prices" as "The deal could raise prices"); None when the verb is not plainly present or future,
-    or the sentence has a modal of its own."""
+    """``sentence`` with its main verb hedged by ``modal`` as the source hedges its own ("The deal will raise prices"
+    or "The deal raises prices" as "The deal could raise prices"); None when the verb is not plainly present or
+    future, is joined to another ("raises prices and cuts jobs"), is contracted ("It's"), reports or thinks
+    ("Analysts say"), or the sentence has a modal of its own or is a question."""
     from retold.nlp import parse
 
     doc = parse(sentence)
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if (root is None or root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() in SPEECH_VERBS | COGNITION_VERBS
-            or any(t.lower_ in HEDGES | {"should", "must"} for t in doc)):
-        return None  # "Analysts say …" is not what "could" hedges
+            or sentence.rstrip().endswith("?") or any(t.lower_ in HEDGE_MODALS | {"would", "should", "must"} for t in doc)
+            or any(c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") for c in root.children)):
+        return None
     aux = [c for c in root.children if c.dep_ in ("aux", "auxpass", "neg")]
     if len(aux) == 1 and aux[0].lower_ in ("will", "can", "shall"):
         token, words = aux[0], modal
     elif len(aux) == 1 and aux[0].dep_ == "auxpass" and aux[0].tag_ in ("VBZ", "VBP"):
-        token, words = aux[0], f"{modal} be"  # "is expected" as "could be expected"
+        token, words = aux[0], f"{modal} be"  # "is held" as "could be held"
     elif not aux and root.tag_ in ("VBZ", "VBP"):
         token, words = root, f"{modal} {root.lemma_.lower()}"
     else:
         return None
+    if not token.is_alpha or (token.i and not doc[token.i - 1].whitespace_):
+        return None  # "It's", "The deal's"
     return sentence[:token.idx] + words + sentence[token.idx + len(token):]

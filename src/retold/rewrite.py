@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from retold import mend, plan
-from retold.analyze import HEDGES, analyze, normalise_words
+from retold.analyze import analyze, normalise_words
 from retold.article import PARAGRAPH_SEPARATOR, Article, Quote
 from retold.check import check
 from retold.engines import Engine, Request, RulesEngine, SourceEngine
@@ -302,48 +302,60 @@ class _Rewriter:
     def attempt(self, writer: Engine, index: int, original: str, request: Request,
                 quotes: dict[str, str]) -> tuple[list[str], list[str] | None]:
         """One try of ``writer`` at ``original`` (source sentence ``index`` or a part of it): its sentences, and
-        None when they are proven, else what is wrong with them."""
+        None when they are proven, else what is wrong with them. A model's reply that is too long is read as its
+        first sentences, the most that fit first ("… This marks a new era." is comment more often than fact)."""
         candidate = writer.write(request)
         wrong = _wrong_length(request.text, candidate)
-        if wrong and writer.is_model:  # a model that runs on past the sentence ("… This marks a new era."): cut
-            candidate = _cut_to_length(request.text, candidate) or candidate
-            wrong = _wrong_length(request.text, candidate)
-        if wrong:
-            return [], wrong
         if not writer.is_model:
             parts = [part for part in candidate.split("\n") if part.strip()]
-            return parts, self.objections(" ".join(parts))
-        candidate, problems = _filled(candidate, quotes, _closing_quote(request.text))
+            return (parts, self.objections(" ".join(parts))) if not wrong else ([], wrong)
+        readings = _cuts(request.text, candidate) if wrong else [candidate]
+        if not readings:
+            return [], wrong
+        first: tuple[list[str], list[str] | None] | None = None
+        for reading in readings:
+            parts, feedback = self.judged(index, original, request.text, reading, quotes)
+            if feedback is None:
+                return parts, None
+            first = first or (parts, feedback)
+        return first or ([], wrong)
+
+    def judged(self, index: int, original: str, masked: str, reply: str,
+               quotes: dict[str, str]) -> tuple[list[str], list[str] | None]:
+        """A model's ``reply`` to ``masked`` (``original`` with its quotes as placeholders), its quotes filled in, as
+        the rewriter and the checker judge it, or as mended (``retold.mend``) if that is proven where it was not."""
+        candidate, problems = _filled(reply, quotes, _closing_quote(masked))
         if problems:
             return [], problems
-        if self.unattributed(original, candidate):  # "…, he said." where the model dropped who says it
+        verdict: tuple[list[str], list[str] | None] | None = None
+        for text in self.mends(index, original, candidate):
+            parts = [part for part in text.split("\n") if part.strip()]
+            feedback = (self.unquoted(index, text) or self.fragment(original, text) or self.unattributed(original, text)
+                        or self.objections(" ".join(parts)))
+            if feedback is None:
+                return parts, None
+            verdict = verdict or (parts, feedback)  # what is wrong with the reply as the model wrote it
+        assert verdict is not None
+        return verdict
+
+    def mends(self, index: int, original: str, candidate: str) -> Iterator[str]:
+        """``candidate`` and, lazily, what the rewriter can make of it without writing a fact of its own: the speaker
+        the source names put back ("…, he said."), the source's modal on its main verb ("could"), the modifiers no
+        source sentence has taken out ("a thorough examination"), and those two together."""
+        yield candidate
+        if self.unattributed(original, candidate):
             candidate = mend.put_back_speaker(original, candidate) or candidate
-        parts = [part for part in candidate.split("\n") if part.strip()]
-        own = self.unquoted(index, candidate) or self.fragment(original, candidate) or self.unattributed(original, candidate)
-        if own:
-            return parts, own
-        feedback = self.objections(" ".join(parts))
-        if feedback:
-            for mended in self.mends(index, parts):
-                if mended != parts and self.objections(" ".join(mended)) is None:
-                    return mended, None
-        return parts, feedback
-
-    def mends(self, index: int, parts: list[str]) -> Iterator[list[str]]:
-        """What the rewriter can mend in a model's sentences the checker rejected, without writing a fact of its own:
-        the modifiers it added that no source sentence has ("a thorough examination"), then, for one sentence, the
-        modal with which the source hedges it ("could")."""
-        source = analyze(self.source)
-        trimmed = [mend.trim(part, source.lemmas) for part in parts]
-        modals = [h.cue.lower() for h in source.units[index].hedges if h.cue.lower() in HEDGES - {"would"}]
-
-        def hedged(sentences: list[str]) -> list[list[str]]:
-            mended = mend.hedge(sentences[0], modals[0]) if len(sentences) == 1 and modals else None
-            return [[mended]] if mended else []
-
-        yield from hedged(parts)
-        yield trimmed
-        yield from hedged(trimmed)
+            yield candidate
+        modal = mend.source_modal(self.text(index))
+        hedged = mend.hedge(candidate, modal) if modal else None
+        if hedged:
+            yield hedged
+        trimmed = mend.trim(candidate, analyze(self.source).lemmas)
+        if trimmed != candidate:
+            yield trimmed
+            hedged = mend.hedge(trimmed, modal) if modal else None
+            if hedged:
+                yield hedged
 
     def unquoted(self, index: int, candidate: str) -> list[str] | None:
         """A source quote copied without its quotation marks passes the speaker's words off as the writer's."""
@@ -461,6 +473,9 @@ def _filled(reply: str, quotes: dict[str, str], optional: str | None = None) -> 
         return reply, [f"{MISUSED_PLACEHOLDERS} ({', '.join(quotes) or 'none here'}) exactly once, as given"]
     filled = _PLACEHOLDER.sub(lambda m: quotes[m.group(0)], reply)
     for quote in quotes.values():
+        if quote[-2:-1] == ".":  # “… the past.” put mid-sentence loses its full stop, which would end the sentence
+            shorter = quote[:-2] + quote[-1]
+            filled = re.sub(re.escape(quote) + r"(?=[,;:]|\s+[a-z])", shorter.replace("\\", r"\\"), filled)
         if quote[-2:-1] in (".", "!", "?"):  # “… the past.” then the model's own full stop: one is enough
             filled = filled.replace(quote + ".", quote)
         elif quote[-2:-1] == "," and (stripped := filled.rstrip(" .")).endswith(quote):  # “…,” she said → she said: “….”
@@ -534,17 +549,15 @@ def _wrong_length(original: str, reply: str) -> list[str] | None:
     return None
 
 
-def _cut_to_length(original: str, reply: str) -> str | None:
-    """The fewest of ``reply``'s first sentences that make a restatement of ``original`` of the right length, when
-    the whole reply is too long: what a model writes after it is comment more often than fact. None if none do."""
+def _cuts(original: str, reply: str) -> list[str]:
+    """The beginnings of ``reply`` (whole sentences) that are the right length for a restatement of ``original`` and
+    keep every quote placeholder it has, longest first, when the whole reply is too long."""
     from retold.sentences import split_sentences
 
-    spans = split_sentences(reply)
-    for end in range(1, len(spans)):
-        cut = reply[:spans[end - 1][1]]
-        if not _wrong_length(original, cut):
-            return cut
-    return None
+    placeholders = set(re.findall(r"\[Q\d+\]", reply))
+    ends = [end for _, end in split_sentences(reply)[:-1]]
+    return [reply[:end] for end in reversed(ends)
+            if not _wrong_length(original, reply[:end]) and placeholders <= set(re.findall(r"\[Q\d+\]", reply[:end]))]
 
 
 def _attributing(text: str, verbs: set[str] | None = None) -> bool:

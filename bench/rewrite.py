@@ -21,6 +21,7 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -85,6 +86,7 @@ def run(name: str, text: str, engine: str, base_url: str | None) -> dict:
         "written_by": {e: sum(s.engine == e for s in result.sentences) for e in ("local", "openai", "rules", "source")},
         "copied_by": copied_by(source.body, result.sentences),
         "fallback_why": [s.rejected for s in result.sentences if s.tries and s.engine != result.engine],
+        "mended": dict(Counter(s.mended for s in result.sentences if s.mended)),
         "markdown": rewrite_markdown(result),
     }
 

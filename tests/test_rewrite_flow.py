@@ -126,7 +126,7 @@ def test_a_modifier_the_source_lacks_is_trimmed_and_the_rest_proven_without_aski
     engine = Scripted({LEAD: [added]})
     result = retold.rewrite(article, engine=engine, words=60, tries=3)
     lead = result.sentences[0]
-    assert (lead.text, lead.engine, lead.tries, lead.rejected) == (NOVEL_LEAD, "scripted", 1, [])
+    assert (lead.text, lead.engine, lead.tries, lead.rejected, lead.mended) == (NOVEL_LEAD, "scripted", 1, [], "trim")
     assert result.report.faithful
 
     wrong = added.replace("Tuesday", "Monday")  # trimming cannot mend a wrong fact: the objection goes back
@@ -168,7 +168,7 @@ def test_a_reply_that_runs_on_past_the_sentence_is_cut_back_to_the_sentences_tha
               "history of working together on many other issues.")
     engine = Scripted({LEAD: [NOVEL_LEAD + ramble]})
     lead = retold.rewrite(article, engine=engine, words=60, tries=3).sentences[0]
-    assert (lead.text, lead.engine, lead.tries, lead.rejected) == (NOVEL_LEAD, "scripted", 1, [])
+    assert (lead.text, lead.engine, lead.tries, lead.rejected, lead.mended) == (NOVEL_LEAD, "scripted", 1, [], "cut")
 
 
 def test_a_reply_that_drops_the_sources_modal_gets_it_back_on_its_main_verb():
@@ -182,6 +182,7 @@ def test_a_reply_that_drops_the_sources_modal_gets_it_back_on_its_main_verb():
     result = retold.rewrite(source, engine=engine, words=60, tries=1)
     written = next(s for s in result.sentences if s.sources == [1])
     assert (written.text, written.engine, written.rejected) == (certain.replace("will", "could"), "scripted", [])
+    assert written.mended == "modal"
 
 
 @pytest.mark.parametrize("written, hedged", [
@@ -398,6 +399,7 @@ def test_a_reply_that_drops_the_speaker_gets_the_speaker_back_when_it_can_end_wi
     result = retold.rewrite(article, engine=engine, words=600, tries=1)
     written = next(s for s in result.sentences if "deepen" in s.text)
     assert written.text.endswith("in various areas, he said.") and written.engine == "scripted"
+    assert written.mended == "speaker" and any(s["mended"] == "speaker" for p in result.to_dict()["paragraphs"] for s in p)
     assert not written.rejected and result.report.faithful
 
 

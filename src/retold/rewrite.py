@@ -54,6 +54,8 @@ class RewriteSentence:
     engine: str  # the engine's name (local, openai, rules), or source (kept as written)
     tries: int = 0  # how many times the model was asked for this sentence
     rejected: list[str] = field(default_factory=list)  # what was wrong with the model's tries that failed, in order
+    mended: str = ""  # how the rewriter mended the model's reply before it was proven (retold.mend): "cut", "speaker",
+    #                   "modal", "trim", joined by "+"; empty when the reply was proven as written
 
 
 Paragraphs = list[list[RewriteSentence]]
@@ -203,6 +205,7 @@ class _Rewriter:
         self.source, self.options = source, options
         self.chain: list[Engine] = [writer] + [e for e in (RulesEngine(), SourceEngine()) if e.name != writer.name]
         self.warnings: list[str] = []
+        self.mended: dict[str, str] = {}  # a proven sentence the rewriter mended: how
 
     def text(self, index: int) -> str:
         text = self.source.sentences[index].text
@@ -240,7 +243,8 @@ class _Rewriter:
             proven, asked, failed = self.prove(writer, index, self.text(index), asked)
             rejected += failed
             if proven is not None:
-                return [RewriteSentence(part, [index], writer.name, asked, rejected) for part in proven]
+                return [RewriteSentence(part, [index], writer.name, asked, rejected, self.mended.get(part, ""))
+                        for part in proven]
         self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
         return []
 
@@ -296,7 +300,8 @@ class _Rewriter:
         for part, has_quote in zip(parts, quoted):
             proven, tried, rejected = (None, asked, []) if has_quote else self.prove(writer, index, part, asked)
             name = writer.name if proven else "rules"
-            written += [RewriteSentence(text, [index], name, tried - asked, rejected) for text in proven or [part]]
+            written += [RewriteSentence(text, [index], name, tried - asked, rejected, self.mended.get(text, ""))
+                        for text in proven or [part]]
         return [] if self.objections(" ".join(s.text for s in written)) else written
 
     def attempt(self, writer: Engine, index: int, original: str, request: Request,
@@ -316,6 +321,8 @@ class _Rewriter:
         for reading in readings:
             parts, feedback = self.judged(index, original, request.text, reading, quotes)
             if feedback is None:
+                if wrong:
+                    self.mended.update({p: "+".join(filter(None, ("cut", self.mended.get(p)))) for p in parts})
                 return parts, None
             first = first or (parts, feedback)
         return first or ([], wrong)
@@ -328,34 +335,38 @@ class _Rewriter:
         if problems:
             return [], problems
         verdict: tuple[list[str], list[str] | None] | None = None
-        for text in self.mends(index, original, candidate):
+        for how, text in self.mends(index, original, candidate):
             parts = [part for part in text.split("\n") if part.strip()]
             feedback = (self.unquoted(index, text) or self.fragment(original, text) or self.unattributed(original, text)
                         or self.objections(" ".join(parts)))
             if feedback is None:
+                self.mended.update({part: how for part in parts if how})
                 return parts, None
             verdict = verdict or (parts, feedback)  # what is wrong with the reply as the model wrote it
         assert verdict is not None
         return verdict
 
-    def mends(self, index: int, original: str, candidate: str) -> Iterator[str]:
-        """``candidate`` and, lazily, what the rewriter can make of it without writing a fact of its own: the speaker
-        the source names put back ("…, he said."), the source's modal on its main verb ("could"), the modifiers no
-        source sentence has taken out ("a thorough examination"), and those two together."""
-        yield candidate
-        if self.unattributed(original, candidate):
-            candidate = mend.put_back_speaker(original, candidate) or candidate
-            yield candidate
+    def mends(self, index: int, original: str, candidate: str) -> Iterator[tuple[str, str]]:
+        """``candidate`` and, lazily, what the rewriter can make of it without writing a fact of its own, each with
+        how: the speaker the source names put back ("…, he said."), the source's modal on its main verb ("could"),
+        the modifiers no source sentence has taken out ("a thorough examination"), and those two together."""
+        yield "", candidate
+        how = ""
+        speaker = mend.put_back_speaker(original, candidate) if self.unattributed(original, candidate) else None
+        if speaker:
+            how, candidate = "speaker", speaker
+            yield how, candidate
         modal = mend.source_modal(self.text(index))
         hedged = mend.hedge(candidate, modal) if modal else None
         if hedged:
-            yield hedged
+            yield "+".join(filter(None, (how, "modal"))), hedged
         trimmed = mend.trim(candidate, analyze(self.source).lemmas)
         if trimmed != candidate:
-            yield trimmed
+            how = "+".join(filter(None, (how, "trim")))
+            yield how, trimmed
             hedged = mend.hedge(trimmed, modal) if modal else None
             if hedged:
-                yield hedged
+                yield how + "+modal", hedged
 
     def unquoted(self, index: int, candidate: str) -> list[str] | None:
         """A source quote copied without its quotation marks passes the speaker's words off as the writer's."""

@@ -143,7 +143,8 @@ def test_a_modifier_the_source_lacks_is_trimmed_and_the_rest_proven_without_aski
     ("The court held a remarkably long hearing.", "The court held a hearing."),
     ("The court held a long, costly hearing.", "The court held a hearing."),
     ("It was an exceptionally useful hearing.", "It was a useful hearing."),
-    ("The former minister reportedly won.", "The former minister reportedly won."),  # reference and hedge stay
+    ("The acting minister reportedly won.", "The acting minister reportedly won."),  # reference and hedge stay
+    ("It was a slight win for the court.", "It was a slight win for the court."),
     ("The case is not closed.", "The case is not closed."),  # a negation stays
     ('He called it "an extremely bad case".', 'He called it "an extremely bad case".'),  # a quote stays whole
     ("The case is a big win for the court.", "The case is a win for the court."),
@@ -202,6 +203,37 @@ def test_the_modal_goes_on_the_main_verb_when_it_is_plainly_present_or_future(wr
     from retold.mend import hedge
 
     assert hedge(written, "could") == hedged
+
+
+@pytest.mark.parametrize("source, modal", [
+    ("The tariff could raise prices.", "could"),
+    ("The tariff may not raise prices.", None),  # a denial, not a hedge
+    ("Officials said the tariff might raise prices.", "might"),  # on what the main verb reports
+    ("The tariff, which could raise prices, was passed.", None),  # not on the main verb
+    ("It may rain and it might snow.", "may"),
+])
+def test_the_sources_modal_is_the_one_on_its_main_verb(source, modal):
+    from retold.mend import source_modal
+
+    assert source_modal(source) == modal
+
+
+def test_an_or_a_goes_by_sound():
+    from retold.mend import indefinite_article
+
+    words = ["hour", "useful", "8%", "FBI", "one-off", "apple", "Ukrainian", "18th", "1990s", "election", "unusual"]
+    assert [indefinite_article(w) for w in words] == ["an", "a", "an", "an", "a", "an", "a", "an", "a", "an", "an"]
+
+
+def test_speaker_and_modal_mended_together(article):
+    source = retold.extract(
+        "Iowa lawmakers passed a new tariff on imported steel on Monday after a long debate in the state capital. "
+        "The governor said that the tariff could raise prices for farmers across the state next year. "
+        "The bill was approved by 60 votes to 40.")
+    engine = Scripted({"could raise": ["The tariff will raise prices for farmers across the state next year."]})
+    written = next(s for s in retold.rewrite(source, engine=engine, words=60, tries=1).sentences if s.sources == [1])
+    assert (written.text, written.mended) == (
+        "The tariff could raise prices for farmers across the state next year, the governor said.", "modal+speaker")
 
 
 def test_a_reply_too_long_is_read_as_its_beginnings_longest_first_that_keep_its_placeholders():
@@ -413,7 +445,10 @@ def test_a_reply_that_drops_the_speaker_gets_the_speaker_back_when_it_can_end_wi
     ("The deal, which Ghalibaf said was fair, was signed on Tuesday.", "The deal was signed on Tuesday.", None),
     ("Araghchi said talks would resume, and Ghalibaf added that the deal was fair.", "The deal was fair.", None),
     ("He will tell parliament that the deal is good.", "The deal is good.", None),  # not said yet
-    ("Ghalibaf added that the deal was good.", "The deal was “good”", None),  # ends in a quote
+    ("Ghalibaf added that the deal was good.", "The deal was “good.”", None),  # ends in a quote
+    ("Ghalibaf has not said that the deal was fair.", "The deal was fair.", None),  # a denial
+    ("The deal was signed, and Ghalibaf added that it was fair.", "The deal was fair.", None),  # a joined clause
+    ("Ghalibaf added that the deal helps Apple Inc.", "The deal helps Apple Inc.", None),
     ("Ghalibaf added that the deal was good.", "The deal was good...", None),
     ("Ghalibaf added that the deal was good.", "The deal was good. It is fair.", None),  # which would he have said?
     ("Ghalibaf added that the deal helps the U.S.", "The deal helps the U.S.", None),
@@ -435,6 +470,7 @@ def test_quotes_are_filled_in_verbatim_and_end_the_sentence_once():
     assert _filled("She said [Q1] [Q1].", quotes)[1]  # a repeated placeholder is sent back
     assert _filled("Relations would [Q1], she said.", {"[Q1]": quotes["[Q2]"]})[0] == (  # mid-sentence: no full stop
         "Relations would “deepen compared to the past”, she said.")
+    assert _filled("He said [Q1], and left.", {"[Q1]": "“we will see...”"})[0] == "He said “we will see...”, and left."
 
 
 def test_a_quote_that_closes_a_sentence_as_a_trailing_detail_may_be_left_out(article):

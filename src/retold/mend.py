@@ -22,29 +22,34 @@ SAYING = {"say", "tell", "add", "note", "stress", "state", "explain", "write", "
 """Verbs that only report what someone said (not "urge" or "deny", which are acts the checker weighs)."""
 WRITER = {"i", "we", "you"}
 """Who the writer is: never a speaker to name."""
+_ABBREVIATIONS = {"inc", "jr", "sr", "corp", "co", "ltd", "llc", "plc", "bros", "no", "st", "mr", "mrs", "ms", "dr",
+                  "gov", "gen", "rep", "sen", "vs", "etc", "jan", "feb", "aug", "sept", "sep", "oct", "nov", "dec"}
+"""Words that end a sentence with their own full stop ("Apple Inc."): a speaker put after them would take it."""
 
 KEPT = frozenset("""
-    former ex first last next previous late then acting interim future fake false so-called would-be only sole same
-    other new old little few rarely seldom hardly barely scarcely partly partially merely largely mostly slightly
-    somewhat briefly temporarily initially originally eventually scant limited alone
+    ex formerly previously late acting interim future fake false so-called would-be sole new old little rarely seldom
+    hardly barely scarcely partly partial partially merely largely slightly slight somewhat brief briefly temporary
+    temporarily initial initially original originally eventual eventually preliminary provisional tentative scant
+    limited
 """.split())
-"""Modifiers never trimmed: those that change what a noun refers to ("the former minister", "the only witness") or
-that limit or deny what they modify ("little evidence", "partly"), because the source may say the same in other
-words ("the ex-minister", "scant evidence") and the sentence without them would say more than the source."""
+"""Modifiers never trimmed (besides spaCy's stop words: "former", "first", "only", "other", "few", "mostly"): those
+that change what a noun refers to ("the acting minister") or that limit what they modify ("little evidence", "a
+slight rise", "partly"), because the source may say the same in other words ("scant evidence") and the sentence
+without them would say more than the source."""
 
 
 def trim(sentence: str, known: frozenset[str]) -> str:
     """``sentence`` without the adjectives and adverbs of its own that no source sentence has in any form ("a
     thorough examination", "won decisively", "Regardless, …"): such a word only adds to what the sentence claims,
     so the rest may be proven where the whole was not. Hedges, negations and other function words, comparatives and
-    superlatives, words inside names or quotes, words with a negative prefix ("unverified") and KEPT stay."""
+    superlatives, words inside names or quotes, adjectives with a negative prefix ("unverified") and KEPT stay."""
     from retold.nlp import parse
 
     doc = parse(sentence)
     quoted = quote_spans(sentence)
     added = [t for t in doc if t.dep_ in ("amod", "advmod") and t.pos_ in ("ADJ", "ADV") and t.is_alpha
              and t.tag_ in ("JJ", "RB") and not t.is_stop and not t.ent_type_
-             and t.lower_ not in KEPT | HEDGE_WORDS and not t.lower_.startswith(("un", "non"))
+             and t.lower_ not in KEPT | HEDGE_WORDS and not (t.pos_ == "ADJ" and t.lower_.startswith(("un", "non")))
              and not any(a <= t.idx < b for a, b in quoted) and not covered_lemmas({t.lemma_.lower()}, known)]
     drop: set[int] = set()
     while True:  # leaves first: "an unusually long hearing" loses "unusually", then "long"
@@ -95,8 +100,13 @@ def _commas_with(doc: Doc, token: Token) -> set[int]:
     return commas
 
 
+_A_BEFORE_VOWEL = ("unique", "unit", "union", "unif", "univ", "unila", "unanim", "ukrain", "utah", "uran", "usual",
+                   "usu", "use", "usa", "uti", "ure", "uro", "eu", "one", "once", "ubi", "ufo", "u-")
+
+
 def indefinite_article(word: str) -> str:
-    """"a" or "an" before ``word``, by how it is said: "an hour", "a useful", "an 8%", "an FBI", "a one-off"."""
+    """"a" or "an" before ``word``, by how it is said: "an hour", "a useful", "an 8%", "an FBI", "a one-off", "a
+    Ukrainian" (a rule of thumb: English spelling does not always tell)."""
     lower = word.lower()
     if word[:1].isdigit():
         return "an" if word.startswith("8") or re.match(r"1[18](?!\d)", word) else "a"
@@ -104,49 +114,56 @@ def indefinite_article(word: str) -> str:
         return "an" if word[0] in "AEFHILMNORSX" else "a"
     if lower.startswith(("hour", "honest", "honor", "honour", "heir")):
         return "an"
-    if lower.startswith(("uni", "use", "usu", "uti", "ure", "eu", "one", "once", "ubi", "ufo")):
+    if lower.startswith(_A_BEFORE_VOWEL):
         return "a"
     return "an" if lower[:1] in "aeiou" else "a"
 
 
 def put_back_speaker(original: str, candidate: str) -> str | None:
     """``candidate`` with the speaker of ``original`` put back as ", Ghalibaf said." (or "he said"), when
-    ``original`` is one main clause reporting what its subject said ("Ghalibaf added that …", a speech verb with a
-    that-clause) and ``candidate`` is one sentence that states it as fact. None when that cannot be done plainly:
-    a verb that reports nothing ("the firm added 500 jobs"), one in a side clause ("the deal, which Ghalibaf said
-    was fair, …"), two speakers, a long subject, a future ("will tell"), or a reply that ends in a quote, a
-    question, an ellipsis or an abbreviation."""
+    ``original``'s main verb reports what its subject said ("Ghalibaf added that …", a speech verb with a
+    that-clause, the only one in the sentence) and ``candidate`` is one sentence that states it as fact. None when
+    that cannot be done plainly: a verb that reports nothing ("the firm added 500 jobs"), one in a side or joined
+    clause ("the deal, which Ghalibaf said was fair, …"), a denial ("has not said"), two speakers, a long subject, a
+    future ("will tell"), or a reply that ends in a quote, a question, an ellipsis or an abbreviation."""
     from retold.nlp import parse
     from retold.sentences import split_sentences
 
     text = candidate.strip()
-    if (len(split_sentences(text)) != 1 or not re.search(r"[\w)]\.$", text) or text.endswith("..")
-            or re.search(r"\b\w\.\w+\.$", text)):
+    last = text[:-1].split()[-1].lower() if text[:-1].split() else ""
+    if len(split_sentences(text)) != 1 or not re.search(r"[\w)]\.$", text) or "." in last or last in _ABBREVIATIONS:
         return None
     verbs = [t for t in parse(original) if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in SAYING
-             and t.dep_ in ("ROOT", "conj") and any(c.dep_ == "ccomp" for c in t.children)]
-    if len(verbs) != 1 or verbs[0].tag_ not in ("VBD", "VBZ", "VBP", "VBN"):
+             and any(c.dep_ == "ccomp" for c in t.children)]
+    if len(verbs) != 1 or verbs[0].dep_ != "ROOT" or verbs[0].tag_ not in ("VBD", "VBZ", "VBP", "VBN"):
         return None
     verb = verbs[0]
     subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-    if subject is None or subject.lower_ in WRITER:
+    if subject is None or subject.lower_ in WRITER or any(c.dep_ == "neg" for c in verb.children):
         return None
     words = list(subject.subtree)
     if len(words) > 6 or any(t.is_quote or t.is_punct for t in words):
         return None
     speaker = original[words[0].idx:words[-1].idx + len(words[-1])]
-    if words[0].pos_ in ("DET", "PRON") and words[0].text != "I":  # "the company", "he"
+    if words[0].pos_ in ("DET", "PRON"):  # "the company", "he"
         speaker = speaker[:1].lower() + speaker[1:]
     said = {"VBZ": "says", "VBP": "say"}.get(verb.tag_, "said")
     return f"{text[:-1]}, {speaker} {said}."
 
 
 def source_modal(sentence: str) -> str | None:
-    """The modal (could, may, might) that hedges the main verb of ``sentence``, if exactly one does."""
+    """The modal (could, may, might) that hedges the main verb of ``sentence``, or of what its main verb reports
+    ("Officials said the tariff might raise prices"), if exactly one does."""
     from retold.nlp import parse
 
-    modals = [t.lower_ for t in parse(sentence) if t.lower_ in HEDGE_MODALS and t.dep_ == "aux" and t.head.dep_ == "ROOT"]
-    return modals[0] if len(modals) == 1 else None
+    def main(verb: Token) -> bool:
+        return verb.dep_ == "ROOT" or (verb.dep_ == "ccomp" and verb.head.dep_ == "ROOT"
+                                       and verb.head.lemma_.lower() in SAYING)
+
+    modals = [t for t in parse(sentence) if t.lower_ in HEDGE_MODALS and t.dep_ == "aux" and main(t.head)]
+    if len(modals) != 1 or any(c.dep_ == "neg" for c in modals[0].head.children):
+        return None  # "could not raise" denies; it does not hedge
+    return modals[0].lower_
 
 
 def hedge(sentence: str, modal: str) -> str | None:

@@ -61,8 +61,9 @@ def rank(source: Article, vectors: np.ndarray) -> list[int]:
     return [0] + sorted(score, key=lambda i: -score[i])
 
 
-_POST_LINE = 6
-"""Words in a line of a post set out line by line, above the line its signature is under."""
+_POST_LINE = 2
+"""The most words in each sentence of a line of a post set out word by word ("on. meth. dot. com."): an article's
+own short line above a post ("Trump responded on X.") has more."""
 
 
 def _tellable(source: Article) -> list[int]:
@@ -75,13 +76,13 @@ def _tellable(source: Article) -> list[int]:
 
     signed = {s.paragraph for s in source.sentences if _SIGNATURE.match(s.text)}
     embedded = {p - 1 for p in signed}  # the post each one signs
-    words: Counter[int] = Counter()
+    longest: dict[int, int] = {}
     for sentence in source.sentences:
-        words[sentence.paragraph] += len(sentence.text.split())
-    for sentence in reversed(source.sentences):  # the lines that lead into it ("Senate resolves to:"), and the short
-        above = sentence.paragraph + 1  # lines of a post set out line by line ("on. meth. dot. com." / "meth.")
+        longest[sentence.paragraph] = max(longest.get(sentence.paragraph, 0), len(sentence.text.split()))
+    for sentence in reversed(source.sentences):  # the lines that lead into it ("Senate resolves to:"), and the
+        above = sentence.paragraph + 1  # lines of a post set out word by word above it ("on. meth. dot. com.")
         if above in embedded and sentence.paragraph not in signed and (sentence.text.rstrip().endswith(":")
-                                                                       or words[sentence.paragraph] <= _POST_LINE):
+                                                                       or longest[sentence.paragraph] <= _POST_LINE):
             embedded.add(sentence.paragraph)
     sizes = Counter(s.paragraph for s in source.sentences)
     tellable, seen = [], set()

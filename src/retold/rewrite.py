@@ -32,7 +32,7 @@ from retold.nlp import embedder
 from retold.options import RewriteOptions
 from retold.plaintext import strip_dateline
 from retold.plan import LENGTH_TOLERANCE
-from retold.quotes import SPEECH_VERBS
+from retold.quotes import SPEECH_VERBS, quote_spans
 from retold.report import SUPPORTED, Report
 from retold.sentences import end_sentence
 
@@ -243,7 +243,8 @@ class _Rewriter:
             proven, asked, failed = self.prove(writer, index, self.text(index), asked)
             rejected += failed
             if proven is not None:
-                return [RewriteSentence(part, [index], writer.name, asked, rejected, self.mended.get(part, ""))
+                mended = self.mended if writer.is_model else {}
+                return [RewriteSentence(part, [index], writer.name, asked, rejected, mended.get(part, ""))
                         for part in proven]
         self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
         return []
@@ -300,8 +301,8 @@ class _Rewriter:
         for part, has_quote in zip(parts, quoted):
             proven, tried, rejected = (None, asked, []) if has_quote else self.prove(writer, index, part, asked)
             name = writer.name if proven else "rules"
-            written += [RewriteSentence(text, [index], name, tried - asked, rejected, self.mended.get(text, ""))
-                        for text in proven or [part]]
+            written += [RewriteSentence(text, [index], name, tried - asked, rejected,
+                                        self.mended.get(text, "") if proven else "") for text in proven or [part]]
         return [] if self.objections(" ".join(s.text for s in written)) else written
 
     def attempt(self, writer: Engine, index: int, original: str, request: Request,
@@ -317,15 +318,15 @@ class _Rewriter:
         readings = _cuts(request.text, candidate) if wrong else [candidate]
         if not readings:
             return [], wrong
-        first: tuple[list[str], list[str] | None] | None = None
+        objections: list[str] = []
         for reading in readings:
             parts, feedback = self.judged(index, original, request.text, reading, quotes)
             if feedback is None:
                 if wrong:
-                    self.mended.update({p: "+".join(filter(None, ("cut", self.mended.get(p)))) for p in parts})
+                    self.mended.update({part: _joined("cut", self.mended[part]) for part in parts})
                 return parts, None
-            first = first or (parts, feedback)
-        return first or ([], wrong)
+            objections = objections or feedback
+        return [], (wrong or []) + objections  # a reply that ran on is told so, and what was wrong with the rest
 
     def judged(self, index: int, original: str, masked: str, reply: str,
                quotes: dict[str, str]) -> tuple[list[str], list[str] | None]:
@@ -334,39 +335,36 @@ class _Rewriter:
         candidate, problems = _filled(reply, quotes, _closing_quote(masked))
         if problems:
             return [], problems
-        verdict: tuple[list[str], list[str] | None] | None = None
-        for how, text in self.mends(index, original, candidate):
+        objections: list[str] = []
+        for how, text in self.mends(original, candidate):
             parts = [part for part in text.split("\n") if part.strip()]
             feedback = (self.unquoted(index, text) or self.fragment(original, text) or self.unattributed(original, text)
                         or self.objections(" ".join(parts)))
             if feedback is None:
-                self.mended.update({part: how for part in parts if how})
+                self.mended.update({part: how for part in parts})
                 return parts, None
-            verdict = verdict or (parts, feedback)  # what is wrong with the reply as the model wrote it
-        assert verdict is not None
-        return verdict
+            objections = objections or feedback  # what is wrong with the reply as the model wrote it
+        return [], objections
 
-    def mends(self, index: int, original: str, candidate: str) -> Iterator[tuple[str, str]]:
-        """``candidate`` and, lazily, what the rewriter can make of it without writing a fact of its own, each with
-        how: the speaker the source names put back ("…, he said."), the source's modal on its main verb ("could"),
-        the modifiers no source sentence has taken out ("a thorough examination"), and those two together."""
+    def mends(self, original: str, candidate: str) -> Iterator[tuple[str, str]]:
+        """``candidate`` as written, then, lazily, what the rewriter can make of it without writing a fact of its own,
+        each with how, in this order: the modifiers no source sentence has taken out ("a thorough examination"), the
+        modal with which ``original`` hedges its main verb put on the reply's ("could"), and the speaker ``original``
+        names put back ("…, he said."); one at a time, then together."""
+        modal = mend.source_modal(original)
+        steps = [("trim", lambda text: mend.trim(text, analyze(self.source).lemmas)),
+                 ("modal", lambda text: mend.hedge(text, modal) if modal else None),
+                 ("speaker", lambda text: mend.put_back_speaker(original, text)
+                  if self.unattributed(original, text) else None)]
+        seen = {candidate}
         yield "", candidate
-        how = ""
-        speaker = mend.put_back_speaker(original, candidate) if self.unattributed(original, candidate) else None
-        if speaker:
-            how, candidate = "speaker", speaker
-            yield how, candidate
-        modal = mend.source_modal(self.text(index))
-        hedged = mend.hedge(candidate, modal) if modal else None
-        if hedged:
-            yield "+".join(filter(None, (how, "modal"))), hedged
-        trimmed = mend.trim(candidate, analyze(self.source).lemmas)
-        if trimmed != candidate:
-            how = "+".join(filter(None, (how, "trim")))
-            yield how, trimmed
-            hedged = mend.hedge(trimmed, modal) if modal else None
-            if hedged:
-                yield how + "+modal", hedged
+        for chosen in (s for n in range(1, len(steps) + 1) for s in itertools.combinations(steps, n)):
+            text: str | None = candidate
+            for _, step in chosen:
+                text = step(text) if text else None
+            if text and text not in seen:
+                seen.add(text)
+                yield _joined(*(name for name, _ in chosen)), text
 
     def unquoted(self, index: int, candidate: str) -> list[str] | None:
         """A source quote copied without its quotation marks passes the speaker's words off as the writer's."""
@@ -484,7 +482,7 @@ def _filled(reply: str, quotes: dict[str, str], optional: str | None = None) -> 
         return reply, [f"{MISUSED_PLACEHOLDERS} ({', '.join(quotes) or 'none here'}) exactly once, as given"]
     filled = _PLACEHOLDER.sub(lambda m: quotes[m.group(0)], reply)
     for quote in quotes.values():
-        if quote[-2:-1] == ".":  # “… the past.” put mid-sentence loses its full stop, which would end the sentence
+        if quote[-2:-1] == "." and quote[-3:-2] != ".":  # “… the past.” mid-sentence loses its full stop (not “…”)
             shorter = quote[:-2] + quote[-1]
             filled = re.sub(re.escape(quote) + r"(?=[,;:]|\s+[a-z])", shorter.replace("\\", r"\\"), filled)
         if quote[-2:-1] in (".", "!", "?"):  # “… the past.” then the model's own full stop: one is enough
@@ -560,13 +558,19 @@ def _wrong_length(original: str, reply: str) -> list[str] | None:
     return None
 
 
+def _joined(*labels: str) -> str:
+    """Mend labels, in the order applied: "cut+trim"."""
+    return "+".join(label for label in labels if label)
+
+
 def _cuts(original: str, reply: str) -> list[str]:
     """The beginnings of ``reply`` (whole sentences) that are the right length for a restatement of ``original`` and
     keep every quote placeholder it has, longest first, when the whole reply is too long."""
     from retold.sentences import split_sentences
 
     placeholders = set(re.findall(r"\[Q\d+\]", reply))
-    ends = [end for _, end in split_sentences(reply)[:-1]]
+    quoted = quote_spans(reply)
+    ends = [end for _, end in split_sentences(reply)[:-1] if not any(a < end < b for a, b in quoted)]
     return [reply[:end] for end in reversed(ends)
             if not _wrong_length(original, reply[:end]) and placeholders <= set(re.findall(r"\[Q\d+\]", reply[:end]))]
 

@@ -87,6 +87,8 @@ def run(name: str, text: str, engine: str, base_url: str | None) -> dict:
         "copied_by": copied_by(source.body, result.sentences),
         "fallback_why": [s.rejected for s in result.sentences if s.tries and s.engine != result.engine],
         "mended": dict(Counter(s.mended for s in result.sentences if s.mended)),
+        "mended_sentences": [[s.mended, s.text, [source.sentences[i].text for i in s.sources]]
+                             for s in result.sentences if s.mended],  # for a reader to check the mends
         "markdown": rewrite_markdown(result),
     }
 

@@ -54,8 +54,8 @@ class RewriteSentence:
     engine: str  # the engine's name (local, openai, rules), or source (kept as written)
     tries: int = 0  # how many times the model was asked for this sentence
     rejected: list[str] = field(default_factory=list)  # what was wrong with the model's tries that failed, in order
-    mended: str = ""  # how the rewriter mended the model's reply before it was proven (retold.mend): "cut", "speaker",
-    #                   "modal", "trim", joined by "+"; empty when the reply was proven as written
+    mended: str = ""  # how the rewriter mended the model's reply before it was proven (retold.mend): "cut", "trim",
+    #                   "modal", "speaker", joined by "+"; empty when the reply was proven as written
 
 
 Paragraphs = list[list[RewriteSentence]]

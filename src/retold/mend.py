@@ -62,14 +62,17 @@ def trim(sentence: str, known: frozenset[str]) -> str:
     if not drop:
         return sentence
     out: list[list[str]] = []  # [word, the space after it]
+    opening = False  # the sentence's first word was taken out: the next one gets its capital
     for token in doc:
         if token.i in drop:
             if out and not out[-1][1]:
                 out[-1][1] = token.whitespace_  # "plan , notably ," loses its commas, not the space
+            opening = opening or bool(token.is_sent_start)
             continue
         if token.i - 1 in drop and token.text in ",.;:!?" and out:
             out[-1][1] = ""  # "failed drastically." as "failed."
-        word = token.text
+        word = token.text[:1].upper() + token.text[1:] if opening else token.text
+        opening = False
         if token.lower_ in ("a", "an") and token.i + 1 in drop:
             following = next((t for t in doc[token.i + 1:] if t.i not in drop), None)
             if following is not None:
@@ -84,7 +87,7 @@ def _commas_with(doc: Doc, token: Token) -> set[int]:
     """The commas that go with ``token`` when it is taken out: after an opening word ("Regardless, the …"), around a
     word set off by two ("the plan, notably, failed"), before a last one ("failed, drastically."), and between it
     and another modifier of the same word ("a long, costly war")."""
-    before = doc[token.i - 1] if token.i > 0 else None
+    before = doc[token.i - 1] if token.i > 0 and not token.is_sent_start else None  # none: it opens a sentence
     after = doc[token.i + 1] if token.i + 1 < len(doc) else None
     commas: set[int] = set()
     if after is not None and after.text == ",":
@@ -177,8 +180,8 @@ def hedge(sentence: str, modal: str) -> str | None:
     root = next((t for t in doc if t.dep_ == "ROOT"), None)
     if (root is None or root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() in SPEECH_VERBS | COGNITION_VERBS
             or sentence.rstrip().endswith("?") or any(t.lower_ in HEDGE_MODALS | {"would", "should", "must"} for t in doc)
-            or any(c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") for c in root.children)):
-        return None
+            or any(c.dep_ in ("conj", "ccomp") and c.pos_ in ("VERB", "AUX") for c in root.children)):
+        return None  # "VW indicates that … can be achieved": the hedge belongs to what is reported, not to the report
     aux = [c for c in root.children if c.dep_ in ("aux", "auxpass", "neg")]
     if len(aux) == 1 and aux[0].lower_ in ("will", "can", "shall"):
         token, words = aux[0], modal

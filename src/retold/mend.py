@@ -47,7 +47,9 @@ def trim(sentence: str, known: frozenset[str]) -> str:
 
     doc = parse(sentence)
     quoted = quote_spans(sentence)
-    added = [t for t in doc if t.dep_ in ("amod", "advmod") and t.pos_ in ("ADJ", "ADV") and t.is_alpha
+    added = [t for t in doc if ((t.dep_ == "amod" and t.head.pos_ in ("NOUN", "PROPN", "NUM"))
+                                or (t.dep_ == "advmod" and t.head.pos_ in ("VERB", "ADJ", "ADV")))
+             and t.pos_ in ("ADJ", "ADV") and t.is_alpha
              and t.tag_ in ("JJ", "RB") and not t.is_stop and not t.ent_type_
              and t.lower_ not in KEPT | HEDGE_WORDS and not (t.pos_ == "ADJ" and t.lower_.startswith(("un", "non")))
              and not any(a <= t.idx < b for a, b in quoted) and not covered_lemmas({t.lemma_.lower()}, known)]
@@ -80,6 +82,8 @@ def trim(sentence: str, known: frozenset[str]) -> str:
                 word = article.capitalize() if word[0].isupper() else article
         out.append([word, token.whitespace_])
     text = "".join(w + space for w, space in out).strip()
+    if re.search(r"\b(?:be|been|being|is|are|was|were|am|have|has|had|do|does|did)\W*$", text, re.I):
+        return sentence  # what was taken out was what the sentence says ("Could talks have been otherwise?")
     return text[:1].upper() + text[1:]
 
 

@@ -228,6 +228,20 @@ def test_an_or_a_goes_by_sound():
     assert [indefinite_article(w) for w in words] == ["an", "a", "an", "an", "a", "an", "a", "an", "a", "an", "an"]
 
 
+def test_the_modal_goes_back_only_on_a_reply_that_restates_what_it_hedges():
+    from retold.options import RewriteOptions
+    from retold.rewrite import _Rewriter
+
+    source = retold.extract("Readers might dislike the new slogan, even though the state will have to pay "
+                            "for it next year. The campaign began on Monday in Pierre.")
+    rewriter = _Rewriter(source, Scripted({}), RewriteOptions())
+    original = source.sentences[0].text
+    other_clause = "The state will pay for the campaign next year."
+    assert [how for how, _ in rewriter.mends(0, original, other_clause)] == [""]
+    hedged_clause = "Readers will dislike the new slogan."
+    assert ("modal", "Readers might dislike the new slogan.") in list(rewriter.mends(0, original, hedged_clause))
+
+
 def test_speaker_and_modal_mended_together(article):
     source = retold.extract(
         "Iowa lawmakers passed a new tariff on imported steel on Monday after a long debate in the state capital. "
@@ -441,6 +455,7 @@ def test_a_reply_that_drops_the_speaker_gets_the_speaker_back_when_it_can_end_wi
 @pytest.mark.parametrize("original, candidate, repaired", [
     ("Ghalibaf added that the deal was good.", "The deal was good.", "The deal was good, Ghalibaf said."),
     ("The company says the car is fast.", "The car is quick.", "The car is quick, the company says."),
+    ("Authorities say that the cases are unrelated.", "The cases are not linked.", "The cases are not linked, authorities say."),
     ("I said the car was fast.", "The car was fast.", None),  # the writer is no speaker to name
     ("The car is fast.", "The car is quick.", None),  # nobody speaks
     ("The talks concluded on Monday.", "The talks ended on Monday.", None),  # a speech verb that reports nothing

@@ -152,7 +152,7 @@ def put_back_speaker(original: str, candidate: str) -> str | None:
     if len(words) > 6 or any(t.is_quote or t.is_punct for t in words):
         return None
     speaker = original[words[0].idx:words[-1].idx + len(words[-1])]
-    if words[0].pos_ in ("DET", "PRON"):  # "the company", "he"
+    if words[0].pos_ != "PROPN" and not words[0].ent_type_ and words[0].text != "I":  # "the company", "he", "authorities"
         speaker = speaker[:1].lower() + speaker[1:]
     said = {"VBZ": "says", "VBP": "say"}.get(verb.tag_, "said")
     return f"{text[:-1]}, {speaker} {said}."

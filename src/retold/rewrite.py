@@ -335,25 +335,35 @@ class _Rewriter:
         candidate, problems = _filled(reply, quotes, _closing_quote(masked))
         if problems:
             return [], problems
-        objections: list[str] = []
-        for how, text in self.mends(original, candidate):
+        objections: list[str] = []  # what is wrong with the reply as the model wrote it
+        for how, text in self.mends(index, original, candidate):
             parts = [part for part in text.split("\n") if part.strip()]
             feedback = (self.unquoted(index, text) or self.fragment(original, text) or self.unattributed(original, text)
                         or self.objections(" ".join(parts)))
             if feedback is None:
                 self.mended.update({part: how for part in parts})
                 return parts, None
-            objections = objections or feedback  # what is wrong with the reply as the model wrote it
+            if not objections:
+                objections.extend(feedback)
         return [], objections
 
-    def mends(self, original: str, candidate: str) -> Iterator[tuple[str, str]]:
+    def mends(self, index: int, original: str, candidate: str) -> Iterator[tuple[str, str]]:
         """``candidate`` as written, then, lazily, what the rewriter can make of it without writing a fact of its own,
         each with how, in this order: the modifiers no source sentence has taken out ("a thorough examination"), the
-        modal with which ``original`` hedges its main verb put on the reply's ("could"), and the speaker ``original``
-        names put back ("…, he said."); one at a time, then together."""
+        modal with which ``original`` hedges its main verb put on the reply's ("could") when the reply restates two of
+        the words it hedges (as the checker's hedge check counts them), and the speaker ``original`` names put back
+        ("…, he said."); one at a time, then together."""
+        from retold.analyze import stem
+        from retold.nlp import parse
+
         modal = mend.source_modal(original)
+        hedged = {stem(w) for h in analyze(self.source).units[index].hedges if h.cue.lower() == modal for w in h.scope}
+
+        def restates(text: str) -> bool:  # "Florida Man will have to …" restates another clause of "you might see …"
+            return len(hedged & {stem(t.lemma_.lower()) for t in parse(text) if t.is_alpha}) >= 2
+
         steps = [("trim", lambda text: mend.trim(text, analyze(self.source).lemmas)),
-                 ("modal", lambda text: mend.hedge(text, modal) if modal else None),
+                 ("modal", lambda text: mend.hedge(text, modal) if modal and restates(text) else None),
                  ("speaker", lambda text: mend.put_back_speaker(original, text)
                   if self.unattributed(original, text) else None)]
         seen = {candidate}

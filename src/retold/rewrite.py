@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from retold import mend, plan
-from retold.analyze import analyze, normalise_words
+from retold.analyze import analyze, normalise_words, stem
 from retold.article import PARAGRAPH_SEPARATOR, Article, Quote
 from retold.check import check
 from retold.engines import Engine, Request, RulesEngine, SourceEngine
@@ -353,7 +353,6 @@ class _Rewriter:
         modal with which ``original`` hedges its main verb put on the reply's ("could") when the reply restates two of
         the words it hedges (as the checker's hedge check counts them), and the speaker ``original`` names put back
         ("…, he said."); one at a time, then together."""
-        from retold.analyze import stem
         from retold.nlp import parse
 
         modal = mend.source_modal(original)
@@ -578,11 +577,11 @@ def _cuts(original: str, reply: str) -> list[str]:
     keep every quote placeholder it has, longest first, when the whole reply is too long."""
     from retold.sentences import split_sentences
 
-    placeholders = set(re.findall(r"\[Q\d+\]", reply))
+    placeholders = set(_PLACEHOLDER.findall(reply))
     quoted = quote_spans(reply)
     ends = [end for _, end in split_sentences(reply)[:-1] if not any(a < end < b for a, b in quoted)]
     return [reply[:end] for end in reversed(ends)
-            if not _wrong_length(original, reply[:end]) and placeholders <= set(re.findall(r"\[Q\d+\]", reply[:end]))]
+            if not _wrong_length(original, reply[:end]) and placeholders <= set(_PLACEHOLDER.findall(reply[:end]))]
 
 
 def _attributing(text: str, verbs: set[str] | None = None) -> bool:

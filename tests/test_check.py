@@ -74,6 +74,17 @@ def test_a_date_the_source_never_gives_is_named_once(source_text):
     assert "the source gives no date july 6" in [i.message for i in report.sentences[0].issues]  # not "july july 6"
 
 
+@pytest.mark.parametrize("rewrite, flagged", [
+    ("The 2020 Sentra offers a range of active and passive safety measures.", None),  # the year of a model name
+    ("The 2021 Sentra offers a range of active and passive safety measures.", "the source gives no date 2021"),
+    ("In May 2020, the Sentra gained safety features.", "the source gives no date may"),  # "may" the modal is no date
+])
+def test_a_year_the_source_writes_in_a_name_is_given(rewrite, flagged):
+    source = "A bevy of active and passive safety features are available on the 2020 Sentra. It may arrive soon."
+    dates = [i.message for i in retold.check(source, rewrite).sentences[0].issues if i.type == "date"]
+    assert dates == ([flagged] if flagged else [])
+
+
 def test_altered_quote_is_contradicted():
     verdict, issues, report = only('"We will not close any school this year," Torres told reporters.')
     assert verdict == "contradicted" and "quote" in issues
@@ -133,6 +144,22 @@ HEDGED = ("The carmaker says it hopes to sell a production version of the van in
 def test_a_hedge_the_rewrite_drops_is_named(rewrite, flagged):
     issues = [i.message for i in retold.check(HEDGED, rewrite).sentences[0].issues if i.type == "modality"]
     assert issues == ([f"the source hedges this (‘{flagged}’) and the rewrite states it as fact: keep ‘{flagged}’ or a word like it"] if flagged else [])
+
+
+@pytest.mark.parametrize("source, rewrite, kept", [
+    ("Rudolph then tried to remove Garrett's helmet.", "Rudolph attempted to remove Garrett's helmet.", True),
+    ("Rudolph then tried to remove Garrett's helmet.", "Rudolph removed Garrett's helmet.", False),
+    ("Police attempted to stop the car.", "Police stopped the car.", False),
+    ("Richardson wants Rudolph to be disciplined.", "Richardson wishes Rudolph to be disciplined.", True),
+    ("Richardson wants Rudolph to be disciplined.", "Rudolph will be disciplined.", False),
+    ("The plant could install solar panels on its roof.", "Solar panels can be fitted on the plant's roof.", True),
+    ("The plant could install solar panels on its roof.", "Solar panels will be fitted on the plant's roof.", False),
+    ("Van prices may rise this year.", "Van prices can rise this year.", False),  # "can" stands in for "could" only
+])
+def test_a_hedge_may_be_kept_in_other_words(source, rewrite, kept):
+    sentence = retold.check(source, rewrite).sentences[0]
+    assert (sentence.verdict == "supported") == kept
+    assert kept or [i.type for i in sentence.issues] == ["modality"]
 
 
 @pytest.mark.parametrize("rewrite, added", [

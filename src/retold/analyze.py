@@ -30,8 +30,9 @@ _EPISTEMIC_ADVERBS = {
 }
 _REPORTIVE = {"reportedly", "allegedly", "supposedly", "purportedly", "ostensibly"}
 APPROXIMATORS = {"about", "around", "approximately", "roughly", "nearly", "almost", "some", "estimated"}
-_HEDGE_VERBS = {  # with a to- or that-clause: "hopes to put", "plans to open", "seems to be"
-    "hope", "plan", "aim", "intend", "seek", "try", "want", "seem", "appear", "propose", "anticipate",
+_HEDGE_VERBS = {  # with a to- or that-clause: "hopes to put", "plans to open", "seems to be"; a restatement may
+    "hope", "plan", "aim", "intend", "seek", "try", "want", "seem", "appear", "propose", "anticipate",  # use another
+    "attempt", "wish", "prefer", "strive", "endeavor", "endeavour",  # ("attempted to remove" for "tried to remove")
 }
 _VIEW_VERBS = {  # a view, which a rewrite may give as what its holder says: "he thinks it's a matter of time"
     "believe", "think", "consider", "suggest", "hint", "speculate", "predict", "estimate", "forecast", "project", "expect",

@@ -193,12 +193,15 @@ def _date_kinds(words: set[str]) -> list[set[str]]:
             {w for w in words if w in WEEKDAYS}]
 
 
+_YEAR = re.compile(r"1[89]\d\d|2[01]\d\d")
+
+
 def _check_dates(facts: Facts, resolved: Resolved | None, primary: Facts | None, units: list[Facts]) -> list[Issue]:
-    words = facts.date_words | (date_words(resolved.antecedent) if resolved else set())
-    if not words or primary is None:
+    said = facts.date_words | (date_words(resolved.antecedent) if resolved else set())
+    if not said or primary is None:
         return []
-    if any(ours and theirs and not ours & theirs for ours, theirs in zip(_date_kinds(words), _date_kinds(primary.date_words))):
-        mention = next((m for m in facts.dates if m.text.lower() in words or any(w in m.text.lower() for w in words)), None)
+    if any(ours and theirs and not ours & theirs for ours, theirs in zip(_date_kinds(said), _date_kinds(primary.date_words))):
+        mention = next((m for m in facts.dates if m.text.lower() in said or any(w in m.text.lower() for w in said)), None)
         span = (mention.start, mention.end) if mention else resolved.span if resolved else (0, len(facts.text))
         via = f" (‘{facts.text[span[0]:span[1]]}’ refers to ‘{resolved.antecedent}’)" if resolved and not mention else ""
         theirs = next((m for m in primary.dates if date_words(m.text)), None)
@@ -206,7 +209,7 @@ def _check_dates(facts: Facts, resolved: Resolved | None, primary: Facts | None,
             Issue(
                 "date",
                 f"the source dates this to {theirs.text if theirs else ' '.join(sorted(primary.date_words))}, "
-                f"not {' '.join(w.title() for w in sorted(words, key=lambda w: w.isdigit()))}{via}",
+                f"not {' '.join(w.title() for w in sorted(said, key=lambda w: w.isdigit()))}{via}",
                 span,
                 (theirs.start, theirs.end) if theirs else None,
                 primary.index,
@@ -214,7 +217,9 @@ def _check_dates(facts: Facts, resolved: Resolved | None, primary: Facts | None,
             )
         ]
     known = set().union(*(u.date_words for u in units))
-    missing = words - known
+    missing = said - known
+    if any(_YEAR.fullmatch(w) for w in missing):  # a year the source writes in a name: "the 2020 Sentra"
+        missing -= {w for u in units for w in words(u.text) if _YEAR.fullmatch(w)}
     if missing:
         mention = next((m for m in facts.dates if any(w in m.text.lower() for w in missing)), None)
         span = (mention.start, mention.end) if mention else (0, len(facts.text))
@@ -278,10 +283,16 @@ def _polarity(facts: Facts, primary: Facts) -> list[Issue]:
                                 primary.span_of([verb]), primary.index, contradicts=True))
         theirs, ours = primary.modal.get(verb), facts.modal.get(verb)
         # "would" is mostly reported speech; "could not reach" denies, it does not hedge
-        if theirs in HEDGES and theirs != "would" and ours not in HEDGES and verb not in primary.negated:
+        if theirs in HEDGES and theirs != "would" and not _hedged_as(theirs, ours) and verb not in primary.negated:
             issues.append(Issue("modality", f"the source says ‘{theirs} {verb}’; the rewrite makes it certain",
                                 facts.span_of([verb]), primary.span_of([verb]), primary.index, contradicts=True))
     return issues
+
+
+def _hedged_as(theirs: str, ours: str | None) -> bool:
+    """Whether the modal ``ours`` keeps the hedge of the source's modal ``theirs``: another hedging modal, or "can"
+    for "could" (its own present: "can be equipped" for "could be installed" still says only that it is possible)."""
+    return ours in HEDGES or (theirs == "could" and ours == "can")
 
 
 _BOUNDS = APPROXIMATORS | {"up", "more", "less", "least", "most", "over", "under", "close", "within", "estimate"}
@@ -309,7 +320,8 @@ def _check_hedges(facts: Facts, evidence: list[Facts]) -> list[Issue]:
             kept = covered_lemmas(set(hedge.scope), facts.lemmas)
             if len(kept) < 2 or len(kept) < len(hedge.scope) / 2 or not kept & hedge.predicate or stem(cue) in stems:
                 continue  # (the same hedging word, "wants" for "wanted": the parse may read it otherwise here)
-            own = leaning or any(covered_lemmas(set(h.scope), kept) for h in facts.hedges)
+            own = (leaning or any(covered_lemmas(set(h.scope), kept) for h in facts.hedges)
+                   or any(_hedged_as(cue, ours) for ours in facts.modal.values()))
             if own or (hedge.kind == "reportive" and attributed) or (hedge.kind == "approximate" and bounded):
                 continue
             shared = (facts.predicates & unit.predicates) - {"be", "have", "do"}

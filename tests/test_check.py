@@ -85,6 +85,15 @@ def test_a_year_the_source_writes_in_a_name_is_given(rewrite, flagged):
     assert dates == ([flagged] if flagged else [])
 
 
+@pytest.mark.parametrize("rewrite, verdict", [
+    ("The installation has 1,000 LED lights and 800 meters of recycled rope.", "supported"),  # a full stop groups thousands
+    ("The installation has 2,000 LED lights and 800 meters of recycled rope.", "contradicted"),
+])
+def test_a_number_written_with_a_full_stop_between_thousands(rewrite, verdict):
+    source = "Moreover: the installation consists of 1.000 LED lights and 800 meters of rope made of recycled plastic."
+    assert retold.check(source, rewrite).sentences[0].verdict == verdict
+
+
 def test_altered_quote_is_contradicted():
     verdict, issues, report = only('"We will not close any school this year," Torres told reporters.')
     assert verdict == "contradicted" and "quote" in issues

@@ -302,6 +302,19 @@ def test_a_restatement_says_who_said_it_with_a_speech_verb_or_a_that_clause_give
     assert _attributing(text) is attributed
 
 
+@pytest.mark.parametrize("text, reports", [
+    ("Heyward said that he is more focused on helping the Steelers.", True),
+    ("IRNA quoted Araji as saying the talks would go on.", True),
+    ("The talks would go on, according to IRNA.", True),
+    ("The city as a medium for telling stories is a central part of this edition.", False),  # no one speaks
+    ("The idea behind his statement was simple: the way we send a message matters.", False),
+])
+def test_only_a_source_sentence_that_reports_speech_needs_its_speaker_kept(text, reports):
+    from retold.rewrite import _reports_speech
+
+    assert _reports_speech(text) is reports
+
+
 def test_mostly_quoted_sentences_never_reach_the_model(article):
     engine = Scripted({})
     retold.rewrite(article, engine=engine, tries=1)

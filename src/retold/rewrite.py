@@ -397,7 +397,7 @@ class _Rewriter:
     def unattributed(self, original: str, candidate: str) -> list[str] | None:
         """What the source reports someone said ("He further noted that …") must not become the writer's own
         statement ("In an effort, the MoU aims …"): the speaker's verb or an "according to" stays."""
-        if not _attributing(original, mend.SAYING) or _attributing(candidate):
+        if not _reports_speech(original) or _attributing(candidate):
             return None
         return ["say who said it, as the source does"]
 
@@ -597,6 +597,16 @@ def _attributing(text: str, verbs: set[str] | None = None) -> bool:
     words = SPEECH_VERBS | _SOURCED if verbs is None else verbs
     return any(t.lower_ in _REPORTING or (t.pos_ in ("VERB", "AUX") and (t.lemma_.lower() in words or reports(t)))
                for t in parse(text))
+
+
+def _reports_speech(text: str) -> bool:
+    """Whether ``text`` reports what someone said: "according to", or a verb that only reports speech
+    (``mend.SAYING``) with its speaker or its clause ("Heyward said that …", "IRNA quoted Araji as saying …"); not "a
+    medium for telling stories" or "the idea behind his statement was simple"."""
+    from retold.nlp import parse
+
+    return any(t.lower_ == "according" or (t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in mend.SAYING and any(
+        c.dep_ in ("nsubj", "nsubjpass", "ccomp") for c in t.children)) for t in parse(text))
 
 
 def _sentence_case(headline: str, source: Article) -> str:

@@ -14,6 +14,7 @@ from retold.analyze import (
     Analysis,
     Facts,
     Mention,
+    Number,
     date_words,
     normalise_words,
     stem,
@@ -147,10 +148,19 @@ def _places(keys: set[str]) -> str:
     return " / ".join(sorted(k.title() for k in keys))
 
 
+_DOTTED_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+
+
+def _values(number: Number) -> set[float]:
+    """What a source number may mean: "1.000 LED lights" is a thousand where a full stop groups thousands."""
+    dotted = _DOTTED_THOUSANDS.fullmatch(number.text)
+    return {number.value, float(number.text.replace(".", ""))} if dotted else {number.value}
+
+
 def _check_numbers(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
     issues = []
     for number in facts.numbers:
-        if number.text.lower() == "one" or any(n.value == number.value for u in units for n in u.numbers):
+        if number.text.lower() == "one" or any(number.value in _values(n) for u in units for n in u.numbers):
             continue
         rival = next(((u, n) for u in evidence for n in u.numbers if n.unit == number.unit), None)
         if rival:

@@ -293,6 +293,7 @@ def test_a_short_reply_is_checked_if_it_keeps_the_names_and_numbers_and_told_whi
 @pytest.mark.parametrize("text, attributed", [
     ("The website mentions that the bar is named Oxy Pure.", True),
     ("The site maintains that the bar is named Oxy Pure.", True),  # a that-clause given to someone
+    ("Heyward expressed his intention to help the Steelers.", True),
     ("We know that the bar is named Oxy Pure.", False),  # the writer's own words
     ("The bar is named Oxy Pure.", False),
 ])

@@ -54,11 +54,13 @@ def messages(request: Request) -> list[dict[str, str]]:
     elif request.kind == "lead" and (not request.feedback or request.avoid):
         ask = (f"Write the opening sentence of a {request.style} news article from this sentence: begin with the main "
                "development (who did what), then where and when, in your own words. Same facts.")
-    elif not request.feedback or request.avoid:  # a first try, or one asked for in other words
-        ask = f"Rewrite this sentence for a {request.style} news article: new wording and word order, same facts."
+    elif not request.feedback or request.avoid:  # a first try, or one asked for in other words; asked for "new
+        # wording and word order, same facts", the model wrote those words back ("Mercury is larger than the new wording")
+        ask = (f"Rewrite the sentence below for a {request.style} news article in your own words and with a "
+               "different word order. Keep exactly the same facts.")
     else:  # a retry stays closer to the source: it passed the checker twice as often (BENCHMARKS.md)
         ask = (f"Rewrite this sentence for a {request.style} news article, staying close to the original: keep its "
-               "key words and change only the order of its parts and the small connecting words. Same facts.")
+               "key words and change only the order of its parts and the small connecting words. Keep exactly the same facts.")
     if request.avoid:  # a proven try repeated these: the new wording must not
         ask += (" Write it without repeating these phrases of the original: " + "; ".join(f"“{p}”" for p in request.avoid)
                 + ". Say them another way or rebuild the sentence; names, titles, numbers and dates stay exactly.")
@@ -73,6 +75,7 @@ _PREFIX = re.compile(r"^(?:here is|here's|rewritten|headline|sentence|answer|out
 
 
 _ABOUT_THE_TASK = re.compile(r"\b(?:(?:new|different|original) (?:wording|word order|sentence)|word order|same facts|"
+                            r"(?:my|your) own words|"
                             r"rewritten|rephrased|paraphrased)\b", re.I)
 """How a reply talks about the rewriting instead of the news ("The new wording and word order maintain the same
 facts."): a small model echoes its instructions, and the checker then rejects the whole reply."""

@@ -537,7 +537,7 @@ def _fragments(text: str) -> list[str]:
 
 _REPORTING = {"according", "statement", "remark", "comment", "interview"}
 _SOURCED = {"reveal", "show", "find", "indicate", "cite", "estimate", "believe", "think", "expect", "consider", "publish",
-            "mention", "specify", "detail", "outline", "highlight", "disclose", "point"}
+            "mention", "specify", "detail", "outline", "highlight", "disclose", "point", "express"}
 """Verbs that keep a statement sourced in a restatement ("a study published on Monday revealed that …", "the website
 mentions that …"); any verb whose subject is someone else and whose object is a that-clause does too (``_attributing``)."""
 FACT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY"}

@@ -77,7 +77,8 @@ def test_a_date_the_source_never_gives_is_named_once(source_text):
 @pytest.mark.parametrize("rewrite, flagged", [
     ("The 2020 Sentra offers a range of active and passive safety measures.", None),  # the year of a model name
     ("The 2021 Sentra offers a range of active and passive safety measures.", "the source gives no date 2021"),
-    ("In May 2020, the Sentra gained safety features.", "the source gives no date may"),  # "may" the modal is no date
+    ("In May 2020, the Sentra gained safety features.", "the source gives no date 2020, may"),  # "may" the modal is
+    ("Nissan launched the Sentra in 2020.", "the source gives no date 2020"),  # no date; a model year is no launch date
 ])
 def test_a_year_the_source_writes_in_a_name_is_given(rewrite, flagged):
     source = "A bevy of active and passive safety features are available on the 2020 Sentra. It may arrive soon."
@@ -88,9 +89,12 @@ def test_a_year_the_source_writes_in_a_name_is_given(rewrite, flagged):
 @pytest.mark.parametrize("rewrite, verdict", [
     ("The installation has 1,000 LED lights and 800 meters of recycled rope.", "supported"),  # a full stop groups thousands
     ("The installation has 2,000 LED lights and 800 meters of recycled rope.", "contradicted"),
+    ("The city spent 1,500 euros on it.", "unsupported"),  # 1.500 million is 1,500 million
+    ("The city spent 1.5 billion euros on it.", "supported"),
 ])
 def test_a_number_written_with_a_full_stop_between_thousands(rewrite, verdict):
-    source = "Moreover: the installation consists of 1.000 LED lights and 800 meters of rope made of recycled plastic."
+    source = ("Moreover: the installation consists of 1.000 LED lights and 800 meters of rope made of recycled plastic. "
+              "The city spent 1.500 million euros on it.")
     assert retold.check(source, rewrite).sentences[0].verdict == verdict
 
 
@@ -164,7 +168,8 @@ def test_a_hedge_the_rewrite_drops_is_named(rewrite, flagged):
     ("The plant could install solar panels on its roof.", "Solar panels can be fitted on the plant's roof.", True),
     ("The plant could install solar panels on its roof.", "Solar panels will be fitted on the plant's roof.", False),
     ("Van prices may rise this year.", "Van prices can rise this year.", False),  # "can" stands in for "could" only
-])
+    ("VW hopes to sell the van in 2027.", "VW will sell the van in 2027, which could lift its sales.", False),  # not
+])                                                                                  # a modal on another verb
 def test_a_hedge_may_be_kept_in_other_words(source, rewrite, kept):
     sentence = retold.check(source, rewrite).sentences[0]
     assert (sentence.verdict == "supported") == kept

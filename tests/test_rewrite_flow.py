@@ -307,6 +307,8 @@ def test_a_restatement_says_who_said_it_with_a_speech_verb_or_a_that_clause_give
     ("Heyward said that he is more focused on helping the Steelers.", True),
     ("IRNA quoted Araji as saying the talks would go on.", True),
     ("The talks would go on, according to IRNA.", True),
+    ("As reported by Reuters, the talks would go on.", True),
+    ("As we reported, the talks would go on.", False),  # the writer is no speaker to name
     ("The city as a medium for telling stories is a central part of this edition.", False),  # no one speaks
     ("The idea behind his statement was simple: the way we send a message matters.", False),
 ])

@@ -30,9 +30,11 @@ _EPISTEMIC_ADVERBS = {
 }
 _REPORTIVE = {"reportedly", "allegedly", "supposedly", "purportedly", "ostensibly"}
 APPROXIMATORS = {"about", "around", "approximately", "roughly", "nearly", "almost", "some", "estimated"}
-_HEDGE_VERBS = {  # with a to- or that-clause: "hopes to put", "plans to open", "seems to be"; a restatement may
-    "hope", "plan", "aim", "intend", "seek", "try", "want", "seem", "appear", "propose", "anticipate",  # use another
-    "attempt", "wish", "prefer", "strive", "endeavor", "endeavour",  # ("attempted to remove" for "tried to remove")
+# With a to- or that-clause: "hopes to put", "plans to open", "seems to be"; a restatement may use another of them
+# ("attempted to remove" for "tried to remove").
+_HEDGE_VERBS = {
+    "hope", "plan", "aim", "intend", "seek", "try", "want", "seem", "appear", "propose", "anticipate",
+    "attempt", "wish", "prefer", "strive", "endeavor", "endeavour",
 }
 _VIEW_VERBS = {  # a view, which a rewrite may give as what its holder says: "he thinks it's a matter of time"
     "believe", "think", "consider", "suggest", "hint", "speculate", "predict", "estimate", "forecast", "project", "expect",

@@ -75,7 +75,6 @@ _PREFIX = re.compile(r"^(?:here is|here's|rewritten|headline|sentence|answer|out
 
 
 _ABOUT_THE_TASK = re.compile(r"\b(?:(?:new|different|original) (?:wording|word order|sentence)|word order|same facts|"
-                            r"(?:my|your) own words|"
                             r"rewritten|rephrased|paraphrased)\b", re.I)
 """How a reply talks about the rewriting instead of the news ("The new wording and word order maintain the same
 facts."): a small model echoes its instructions, and the checker then rejects the whole reply."""

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 SAYING = {"say", "tell", "add", "note", "stress", "state", "explain", "write", "insist", "claim", "argue", "declare",
           "announce", "quote", "report", "emphasize", "emphasise", "assert", "affirm", "comment", "remark", "observe",
-          "reiterate", "underline", "tweet", "post", "conclude", "acknowledge", "admit", "confess", "recall", "testify"}
+          "reiterate", "underline", "tweet", "post", "conclude", "acknowledge", "admit", "recall", "testify"}
 """Verbs that only report what someone said (not "urge" or "deny", which are acts the checker weighs)."""
 WRITER = {"i", "we", "you"}
 """Who the writer is: never a speaker to name."""

@@ -17,7 +17,7 @@ SPEECH_VERBS = {
     "warn", "declare", "announce", "quote", "ask", "reply", "answer", "emphasize", "emphasise",
     "describe", "call", "tweet", "post", "comment", "remark", "respond", "conclude", "acknowledge",
     "admit", "report", "suggest", "accuse", "urge", "assert", "affirm", "confirm", "deny", "vow",
-    "pledge", "promise", "predict", "recall", "observe", "testify", "reiterate", "underline", "confess",
+    "pledge", "promise", "predict", "recall", "observe", "testify", "reiterate", "underline",
 }
 NAME_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
 _PRONOUNS = {"he", "she", "they", "i", "we"}

@@ -537,7 +537,7 @@ def _fragments(text: str) -> list[str]:
 
 _REPORTING = {"according", "statement", "remark", "comment", "interview"}
 _SOURCED = {"reveal", "show", "find", "indicate", "cite", "estimate", "believe", "think", "expect", "consider", "publish",
-            "mention", "specify", "detail", "outline", "highlight", "disclose", "point", "express"}
+            "mention", "specify", "detail", "outline", "highlight", "disclose", "point", "express", "confess"}
 """Verbs that keep a statement sourced in a restatement ("a study published on Monday revealed that …", "the website
 mentions that …"); any verb whose subject is someone else and whose object is a that-clause does too (``_attributing``)."""
 FACT_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "DATE", "CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
@@ -584,17 +584,17 @@ def _cuts(original: str, reply: str) -> list[str]:
             if not _wrong_length(original, reply[:end]) and placeholders <= set(_PLACEHOLDER.findall(reply[:end]))]
 
 
-def _attributing(text: str, verbs: set[str] | None = None) -> bool:
-    """Whether ``text`` says who is speaking: one of ``verbs`` ("noted", "quoted … as saying") or "according to". By
-    default the verbs are the speech verbs and _SOURCED, and any verb whose subject is not the writer and whose object
-    is a that-clause attributes too ("the site specifies that …")."""
+def _attributing(text: str) -> bool:
+    """Whether ``text`` says who is speaking: a speech verb or one of _SOURCED ("noted", "quoted … as saying"),
+    "according to", or any verb whose subject is not the writer and whose object is a that-clause ("the site
+    specifies that …")."""
     from retold.nlp import parse
 
     def reports(verb: Token) -> bool:
-        return (verbs is None and any(c.dep_ == "ccomp" for c in verb.children)
+        return (any(c.dep_ == "ccomp" for c in verb.children)
                 and any(c.dep_ == "nsubj" and c.lower_ not in mend.WRITER for c in verb.children))
 
-    words = SPEECH_VERBS | _SOURCED if verbs is None else verbs
+    words = SPEECH_VERBS | _SOURCED
     return any(t.lower_ in _REPORTING or (t.pos_ in ("VERB", "AUX") and (t.lemma_.lower() in words or reports(t)))
                for t in parse(text))
 
@@ -605,8 +605,12 @@ def _reports_speech(text: str) -> bool:
     medium for telling stories" or "the idea behind his statement was simple"."""
     from retold.nlp import parse
 
-    return any(t.lower_ == "according" or (t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in mend.SAYING and any(
-        c.dep_ in ("nsubj", "nsubjpass", "ccomp") for c in t.children)) for t in parse(text))
+    def speaker_or_clause(verb: Token) -> bool:  # "Heyward said that …", "as reported by Reuters"; not "as we reported"
+        return any(c.dep_ in ("ccomp", "agent") or (c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in mend.WRITER)
+                   for c in verb.children)
+
+    return any(t.lower_ == "according" or (t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in mend.SAYING
+                                           and speaker_or_clause(t)) for t in parse(text))
 
 
 def _sentence_case(headline: str, source: Article) -> str:

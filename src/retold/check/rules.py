@@ -148,13 +148,14 @@ def _places(keys: set[str]) -> str:
     return " / ".join(sorted(k.title() for k in keys))
 
 
-_DOTTED_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_DOTTED_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 
 
 def _values(number: Number) -> set[float]:
     """What a source number may mean: "1.000 LED lights" is a thousand where a full stop groups thousands."""
-    dotted = _DOTTED_THOUSANDS.fullmatch(number.text)
-    return {number.value, float(number.text.replace(".", ""))} if dotted else {number.value}
+    if number.unit == "%" or not _DOTTED_THOUSANDS.fullmatch(number.text):
+        return {number.value}
+    return {number.value, number.value * 1000 ** number.text.count(".")}  # "1.500 million": 1,500 million
 
 
 def _check_numbers(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
@@ -203,7 +204,7 @@ def _date_kinds(words: set[str]) -> list[set[str]]:
             {w for w in words if w in WEEKDAYS}]
 
 
-_YEAR = re.compile(r"1[89]\d\d|2[01]\d\d")
+_YEAR_NAMED = re.compile(r"\b((?:1[89]|20)\d\d) ([A-Za-z][\w-]*)")
 
 
 def _check_dates(facts: Facts, resolved: Resolved | None, primary: Facts | None, units: list[Facts]) -> list[Issue]:
@@ -228,8 +229,9 @@ def _check_dates(facts: Facts, resolved: Resolved | None, primary: Facts | None,
         ]
     known = set().union(*(u.date_words for u in units))
     missing = said - known
-    if any(_YEAR.fullmatch(w) for w in missing):  # a year the source writes in a name: "the 2020 Sentra"
-        missing -= {w for u in units for w in words(u.text) if _YEAR.fullmatch(w)}
+    if missing:  # a year the source writes only in a name ("the 2020 Sentra"), and the rewrite in the same name
+        named = {(year, name.lower()) for u in units for year, name in _YEAR_NAMED.findall(u.text) if name[0].isupper()}
+        missing -= {year for year, name in _YEAR_NAMED.findall(facts.text) if (year, name.lower()) in named}
     if missing:
         mention = next((m for m in facts.dates if any(w in m.text.lower() for w in missing)), None)
         span = (mention.start, mention.end) if mention else (0, len(facts.text))
@@ -293,16 +295,11 @@ def _polarity(facts: Facts, primary: Facts) -> list[Issue]:
                                 primary.span_of([verb]), primary.index, contradicts=True))
         theirs, ours = primary.modal.get(verb), facts.modal.get(verb)
         # "would" is mostly reported speech; "could not reach" denies, it does not hedge
-        if theirs in HEDGES and theirs != "would" and not _hedged_as(theirs, ours) and verb not in primary.negated:
+        if (theirs in HEDGES and theirs != "would" and ours not in HEDGES and (theirs, ours) != ("could", "can")
+                and verb not in primary.negated):
             issues.append(Issue("modality", f"the source says ‘{theirs} {verb}’; the rewrite makes it certain",
                                 facts.span_of([verb]), primary.span_of([verb]), primary.index, contradicts=True))
     return issues
-
-
-def _hedged_as(theirs: str, ours: str | None) -> bool:
-    """Whether the modal ``ours`` keeps the hedge of the source's modal ``theirs``: another hedging modal, or "can"
-    for "could" (its own present: "can be equipped" for "could be installed" still says only that it is possible)."""
-    return ours in HEDGES or (theirs == "could" and ours == "can")
 
 
 _BOUNDS = APPROXIMATORS | {"up", "more", "less", "least", "most", "over", "under", "close", "within", "estimate"}
@@ -315,8 +312,9 @@ def _check_hedges(facts: Facts, evidence: list[Facts]) -> list[Issue]:
     striking". Only when the rewrite restates at least half (and two) of the hedged words, some of what is said
     of the subject among them ("Derby County season ticket holders … might struggle to believe it" is not restated
     by "Bueno spent a season at Derby County"), and keeps no hedge on them: a hedge of its own over any of those
-    words answers any ("plans to sell a production version" for "hopes to put"), "would" or "should" anywhere too; an attribution or "according to" answers "reportedly" or
-    "analysts believe"; a bound before a number answers "about 300" ("nearly 300"). Unsupported, not contradicted:
+    words answers any ("plans to sell a production version" for "hopes to put", "attempted to remove" for "tried to
+    remove"), "would" or "should" anywhere too, "can" for "could" ("can be equipped" for "could be installed"); an
+    attribution or "according to" answers "reportedly" or "analysts believe"; a bound before a number answers "about 300" ("nearly 300"). Unsupported, not contradicted:
     a dropped hedge overstates the source; it does not deny it. (A modal dropped from a verb both sentences use is
     `_polarity`'s, contradicted.)"""
     said = words(facts.text)
@@ -331,7 +329,7 @@ def _check_hedges(facts: Facts, evidence: list[Facts]) -> list[Issue]:
             if len(kept) < 2 or len(kept) < len(hedge.scope) / 2 or not kept & hedge.predicate or stem(cue) in stems:
                 continue  # (the same hedging word, "wants" for "wanted": the parse may read it otherwise here)
             own = (leaning or any(covered_lemmas(set(h.scope), kept) for h in facts.hedges)
-                   or any(_hedged_as(cue, ours) for ours in facts.modal.values()))
+                   or (cue == "could" and "can" in facts.modal.values()))
             if own or (hedge.kind == "reportive" and attributed) or (hedge.kind == "approximate" and bounded):
                 continue
             shared = (facts.predicates & unit.predicates) - {"be", "have", "do"}

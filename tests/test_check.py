@@ -84,6 +84,8 @@ def test_a_year_the_source_writes_in_a_name_is_given(rewrite, flagged):
     source = "A bevy of active and passive safety features are available on the 2020 Sentra. It may arrive soon."
     dates = [i.message for i in retold.check(source, rewrite).sentences[0].issues if i.type == "date"]
     assert dates == ([flagged] if flagged else [])
+    after = retold.check(source, "The 2020 Sentra has safety features. It has a new grille.").sentences[1]
+    assert "date" not in [i.type for i in after.issues]  # "It" read as "The 2020 Sentra"
 
 
 @pytest.mark.parametrize("rewrite, verdict", [

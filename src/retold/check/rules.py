@@ -231,7 +231,8 @@ def _check_dates(facts: Facts, resolved: Resolved | None, primary: Facts | None,
     missing = said - known
     if missing:  # a year the source writes only in a name ("the 2020 Sentra"), and the rewrite in the same name
         named = {(year, name.lower()) for u in units for year, name in _YEAR_NAMED.findall(u.text) if name[0].isupper()}
-        missing -= {year for year, name in _YEAR_NAMED.findall(facts.text) if (year, name.lower()) in named}
+        written = facts.text + (" " + resolved.antecedent if resolved else "")  # "It" for "the 2020 Sentra"
+        missing -= {year for year, name in _YEAR_NAMED.findall(written) if (year, name.lower()) in named}
     if missing:
         mention = next((m for m in facts.dates if any(w in m.text.lower() for w in missing)), None)
         span = (mention.start, mention.end) if mention else (0, len(facts.text))

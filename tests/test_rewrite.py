@@ -46,6 +46,8 @@ def test_rules_rewrite_of_the_example_is_proven_and_restructured(rules_rewrite, 
 def test_restatements_keep_quotes_and_move_attribution():
     moved = restate("“We support genuine Iraqi sovereignty,” the spokesperson said.")
     assert moved == ["The spokesperson said: “We support genuine Iraqi sovereignty.”"]
+    assert restate("“We will go on,” the minister stressed.") == ["The minister stressed: “We will go on.”"]  # any tense
+    assert restate("“We will go on,” he smiled.") == ["“We will go on,” he smiled."]  # no speech verb: left as it is
     split = restate("Ghalibaf stressed the need to implement the agreement, adding that the deal would bring stability.")
     assert split[0] == "Ghalibaf stressed the need to implement the agreement."
     assert split[1].startswith("Ghalibaf added that the deal would bring stability")

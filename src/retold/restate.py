@@ -35,6 +35,10 @@ def past(lemma: str) -> str:
     return lemma + "ed"
 
 
+_SPEECH_FORMS = {form for verb in SPEECH_VERBS for form in (verb, verb + "s", verb + "es", verb[:-1] + "ies", past(verb))}
+"""The speech verbs as a quote's tail writes them: "said", "added", "stresses", "replies"."""
+
+
 def restate(sentence: str) -> list[str]:
     """One sentence in, one or more sentences out, saying the same thing."""
     sentence = " ".join(sentence.split())
@@ -58,7 +62,7 @@ def _quote_last(sentence: str) -> str | None:
     if not match:
         return None
     tail = match.group("tail")
-    if not any(w.lower().rstrip("sd") in SPEECH_VERBS or w.lower() in ("said", "quoted", "told") for w in tail.split()):
+    if not any(w.lower() in _SPEECH_FORMS for w in tail.split()):
         return None
     quote = match.group("quote").rstrip(" ,.")
     return f"{_capital(tail)}: “{quote[:1].upper() + quote[1:]}.”"

@@ -77,13 +77,17 @@ def test_a_date_the_source_never_gives_is_named_once(source_text):
 @pytest.mark.parametrize("rewrite, flagged", [
     ("The 2020 Sentra offers a range of active and passive safety measures.", None),  # the year of a model name
     ("The 2021 Sentra offers a range of active and passive safety measures.", "the source gives no date 2021"),
-    ("In May 2020, the Sentra gained safety features.", "the source gives no date 2020, may"),  # "may" the modal is
-    ("Nissan launched the Sentra in 2020.", "the source gives no date 2020"),  # no date; a model year is no launch date
+    ("In May 2020, the Sentra gained safety features.", "the source gives no date 2020, may"),  # the modal is no May
+    ("Nissan launched the Sentra in 2020.", "the source gives no date 2020"),  # a model year is no launch date
 ])
 def test_a_year_the_source_writes_in_a_name_is_given(rewrite, flagged):
     source = "A bevy of active and passive safety features are available on the 2020 Sentra. It may arrive soon."
     dates = [i.message for i in retold.check(source, rewrite).sentences[0].issues if i.type == "date"]
     assert dates == ([flagged] if flagged else [])
+
+
+def test_a_year_in_a_name_is_given_through_a_pronoun_too():
+    source = "A bevy of active and passive safety features are available on the 2020 Sentra. It may arrive soon."
     after = retold.check(source, "The 2020 Sentra has safety features. It has a new grille.").sentences[1]
     assert "date" not in [i.type for i in after.issues]  # "It" read as "The 2020 Sentra"
 
@@ -170,8 +174,9 @@ def test_a_hedge_the_rewrite_drops_is_named(rewrite, flagged):
     ("The plant could install solar panels on its roof.", "Solar panels can be fitted on the plant's roof.", True),
     ("The plant could install solar panels on its roof.", "Solar panels will be fitted on the plant's roof.", False),
     ("Van prices may rise this year.", "Van prices can rise this year.", False),  # "can" stands in for "could" only
-    ("VW hopes to sell the van in 2027.", "VW will sell the van in 2027, which could lift its sales.", False),  # not
-])                                                                                  # a modal on another verb
+    # a hedging modal on another verb does not keep the hedge
+    ("VW hopes to sell the van in 2027.", "VW will sell the van in 2027, which could lift its sales.", False),
+])
 def test_a_hedge_may_be_kept_in_other_words(source, rewrite, kept):
     sentence = retold.check(source, rewrite).sentences[0]
     assert (sentence.verdict == "supported") == kept

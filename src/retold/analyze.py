@@ -63,7 +63,9 @@ _NUMBER_WORDS = {
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
 WORD = re.compile(r"\w+")
 _MONTH_NAMES = {number: name for name, number in sorted(MONTHS.items(), key=lambda item: len(item[0]))}
-_MONTH_OR_YEAR = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b|\b(?:1[89]|20)\d\d\b", re.I)
+YEAR = r"(?:1[89]|20)\d\d"
+"""A year as the checker reads one: 1800 to 2099."""
+_MONTH_OR_YEAR = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\b|\b" + YEAR + r"\b", re.I)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")s?\b", re.I)
 _PART_OF_MONTH = re.compile(r"\b(?P<part>early|mid|late)[- ]+(?P<month>" + "|".join(MONTHS) + r")\b", re.I)

@@ -54,8 +54,8 @@ def messages(request: Request) -> list[dict[str, str]]:
     elif request.kind == "lead" and (not request.feedback or request.avoid):
         ask = (f"Write the opening sentence of a {request.style} news article from this sentence: begin with the main "
                "development (who did what), then where and when, in your own words. Same facts.")
-    elif not request.feedback or request.avoid:  # a first try, or one asked for in other words; asked for "new
-        # wording and word order, same facts", the model wrote those words back ("Mercury is larger than the new wording")
+    elif not request.feedback or request.avoid:  # a first try, or one asked for in other words
+        # (asked for "new wording and word order, same facts", the model wrote those words back as news)
         ask = (f"Rewrite the sentence below for a {request.style} news article in your own words and with a "
                "different word order. Keep exactly the same facts.")
     else:  # a retry stays closer to the source: it passed the checker twice as often (BENCHMARKS.md)

@@ -11,6 +11,7 @@ from retold.analyze import (
     APPROXIMATORS,
     HEDGES,
     WEEKDAYS,
+    YEAR,
     Analysis,
     Facts,
     Mention,
@@ -204,7 +205,7 @@ def _date_kinds(words: set[str]) -> list[set[str]]:
             {w for w in words if w in WEEKDAYS}]
 
 
-_YEAR_NAMED = re.compile(r"\b((?:1[89]|20)\d\d) ([A-Za-z][\w-]*)")
+_YEAR_NAMED = re.compile(rf"\b({YEAR}) ([A-Za-z][\w-]*)")
 
 
 def _check_dates(facts: Facts, resolved: Resolved | None, primary: Facts | None, units: list[Facts]) -> list[Issue]:
@@ -284,6 +285,10 @@ def _check_polarity(facts: Facts, evidence: list[Facts]) -> list[Issue]:
     return issues
 
 
+_HEDGE_KEPT_BY = {"could": "can"}
+"""A modal that is no hedge but keeps the source's: its own present ("can be equipped" for "could be installed")."""
+
+
 def _polarity(facts: Facts, primary: Facts) -> list[Issue]:
     issues = []
     shared = (facts.predicates & primary.predicates) - {"be", "have", "do"}  # "did not campaign" / "his campaign": not compared
@@ -296,7 +301,7 @@ def _polarity(facts: Facts, primary: Facts) -> list[Issue]:
                                 primary.span_of([verb]), primary.index, contradicts=True))
         theirs, ours = primary.modal.get(verb), facts.modal.get(verb)
         # "would" is mostly reported speech; "could not reach" denies, it does not hedge
-        if (theirs in HEDGES and theirs != "would" and ours not in HEDGES and (theirs, ours) != ("could", "can")
+        if (theirs in HEDGES and theirs != "would" and ours not in HEDGES and _HEDGE_KEPT_BY.get(theirs) != ours
                 and verb not in primary.negated):
             issues.append(Issue("modality", f"the source says ‘{theirs} {verb}’; the rewrite makes it certain",
                                 facts.span_of([verb]), primary.span_of([verb]), primary.index, contradicts=True))
@@ -315,8 +320,8 @@ def _check_hedges(facts: Facts, evidence: list[Facts]) -> list[Issue]:
     by "Bueno spent a season at Derby County"), and keeps no hedge on them: a hedge of its own over any of those
     words answers any ("plans to sell a production version" for "hopes to put", "attempted to remove" for "tried to
     remove"), "would" or "should" anywhere too, "can" for "could" ("can be equipped" for "could be installed"); an
-    attribution or "according to" answers "reportedly" or "analysts believe"; a bound before a number answers "about 300" ("nearly 300"). Unsupported, not contradicted:
-    a dropped hedge overstates the source; it does not deny it. (A modal dropped from a verb both sentences use is
+    attribution or "according to" answers "reportedly" or "analysts believe"; a bound before a number answers "about
+    300" ("nearly 300"). Unsupported, not contradicted: a dropped hedge overstates the source; it does not deny it. (A modal dropped from a verb both sentences use is
     `_polarity`'s, contradicted.)"""
     said = words(facts.text)
     stems = {stem(w) for w in said}
@@ -330,7 +335,7 @@ def _check_hedges(facts: Facts, evidence: list[Facts]) -> list[Issue]:
             if len(kept) < 2 or len(kept) < len(hedge.scope) / 2 or not kept & hedge.predicate or stem(cue) in stems:
                 continue  # (the same hedging word, "wants" for "wanted": the parse may read it otherwise here)
             own = (leaning or any(covered_lemmas(set(h.scope), kept) for h in facts.hedges)
-                   or (cue == "could" and "can" in facts.modal.values()))
+                   or (cue in _HEDGE_KEPT_BY and _HEDGE_KEPT_BY[cue] in facts.modal.values()))
             if own or (hedge.kind == "reportive" and attributed) or (hedge.kind == "approximate" and bounded):
                 continue
             shared = (facts.predicates & unit.predicates) - {"be", "have", "do"}

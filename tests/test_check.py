@@ -614,3 +614,34 @@ def test_the_source_actor_named_beside_the_number_does_not_hold_it():
               "still substantial margin of 20 points.")
     wrong = retold.check(source, "Louisiana Democrats re-elected Governor John Bel Edwards with a margin of 20 points over Trump.")
     assert wrong.sentences[0].verdict == "contradicted", wrong.to_dict()["sentences"]
+
+
+@pytest.mark.parametrize("rewrite, faithful", [
+    ("The US Department said on Friday that it would review the council's budget.", False),  # "State" left out
+    ("The State Department said on Friday that it would review the council's budget.", True),
+    ("The Springfield council approved a budget of 40 million dollars for its schools on Tuesday.", True),  # "city" is no name
+])
+def test_a_name_with_a_word_left_out_of_its_middle_is_another_name(rewrite, faithful):
+    source = SOURCE + "\nThe US State Department said on Friday that it would review the council's budget.\n"
+    issues = [i.message for s in retold.check(source, rewrite).sentences for i in s.issues]
+    assert (not any("leaves ‘State’ out" in m for m in issues)) == faithful, issues
+
+
+@pytest.mark.parametrize("rewrite, relation", [
+    ("In exchange, the city pledged to hire 200 new teachers under an agreement with the teachers' union.", "exchange"),
+    ("Therefore, the city pledged to hire 200 new teachers under an agreement with the teachers' union.", "cause"),
+    ("The city pledged to hire 200 new teachers because of an agreement with the teachers' union.", None),  # other checks' job
+    ("Under an agreement with the teachers' union signed in March 2023, the city pledged to hire 200 new teachers.", None),
+])
+def test_a_cause_or_exchange_the_source_does_not_state_is_not_supported(rewrite, relation):
+    verdict, issues, report = only(rewrite)
+    messages = [i.message for i in report.sentences[0].issues]
+    assert ("relation" in issues) == (relation is not None), messages
+    if relation:
+        assert verdict == "unsupported" and any(f"states no {relation}" in m for m in messages)
+
+
+def test_a_cause_the_source_states_in_other_words_passes():
+    source = "The league called off Saturday's match in Leeds after heavy rain flooded the pitch, which led to the delay of the final."
+    report = retold.check(source, "As a result, the final was delayed.")
+    assert not [i for s in report.sentences for i in s.issues if i.type == "relation"]

@@ -135,6 +135,14 @@ def test_a_modifier_the_source_lacks_is_trimmed_and_the_rest_proven_without_aski
     assert (lead.text, lead.tries) == (NOVEL_LEAD, 2) and "Monday" in lead.rejected[0]
 
 
+def test_an_opening_cause_the_source_does_not_state_is_taken_out_and_the_rest_proven(article):
+    linked = "As a result, " + NOVEL_LEAD[0].lower() + NOVEL_LEAD[1:]
+    assert "states no cause" in " ".join(i.message for s in retold.check(article, linked).sentences for i in s.issues)
+    engine = Scripted({LEAD: [linked]})
+    lead = retold.rewrite(article, engine=engine, words=60, tries=3).sentences[0]
+    assert (lead.text, lead.tries, lead.mended) == (NOVEL_LEAD, 1, "unlink")
+
+
 @pytest.mark.parametrize("written, trimmed", [
     ("A thorough examination of the case is due.", "An examination of the case is due."),
     ("Regardless, the case will proceed.", "The case will proceed."),
@@ -558,6 +566,11 @@ def test_a_reply_with_no_finite_verb_is_sent_back(article):
     # spaCy's small model tags these past tenses as participles; their subjects show they are not
     ("Brandon Montour, a Sabres defenseman, scored in the third period to spoil his shutout.", False),
     ("The Louisiana Democratic Party re-elected Governor John Bel Edwards in a state that Trump won.", False),
+    # and these as adjectives under a noun root; a name before them shows they are verbs
+    ("Boeing secured bids for 60 of the embattled 737 Max jets from SunExpress.", False),
+    ("Koen Kleijn, an art historian, embarked on a quest to uncover tales about the city.", False),
+    ("A decision expected next week by the court.", True),
+    ("An engaging title to browse whenever you wished to recall your qualities.", True),
 ])
 def test_a_fragment_has_no_finite_verb_or_no_subject(text, fragment):
     from retold.rewrite import _fragments

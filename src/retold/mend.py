@@ -1,8 +1,9 @@
-"""Mending a model's reply that the rewriter or the checker rejected, without writing a fact of its own: the
-modifiers it added that no source sentence has are trimmed (``trim``), the speaker it dropped is put back
-(``put_back_speaker``), and the modal with which the source hedges the sentence goes back on its main verb
-(``hedge``). Each mended reply goes through the rewriter's and the checker's tests again; none is published
-unproven. Each mend gives up (returns None or the text unchanged) where it cannot be done plainly."""
+"""Mending a model's reply that the rewriter or the checker rejected, without writing a fact of its own: an
+opening "As a result," or "In exchange," goes (``unlink``), the modifiers it added that no source sentence has are
+trimmed (``trim``), the speaker it dropped is put back (``put_back_speaker``), and the modal with which the source
+hedges the sentence goes back on its main verb (``hedge``). Each mended reply goes through the rewriter's and the
+checker's tests again; none is published unproven. Each mend gives up (returns None or the text unchanged) where it
+cannot be done plainly."""
 
 from __future__ import annotations
 
@@ -36,6 +37,20 @@ KEPT = frozenset("""
 that change what a noun refers to ("the acting minister") or that limit what they modify ("little evidence", "a
 slight rise", "partly"), because the source may say the same in other words ("scant evidence") and the sentence
 without them would say more than the source."""
+
+
+def unlink(sentence: str) -> str:
+    """``sentence`` without an opening connective that makes it the result or the price of the sentence before
+    ("As a result, …", "In exchange, …"; ``check.rules.RELATIONS``): a small model ties facts the source only
+    gives side by side, and the statement without the tie may be proven."""
+    from retold.check.rules import RELATIONS
+
+    for said, _ in RELATIONS.values():
+        opening = said.match(sentence)
+        if opening and sentence[opening.end():].startswith(", ") and len(sentence) > opening.end() + 2:
+            rest = sentence[opening.end() + 2:]
+            return rest[0].upper() + rest[1:]
+    return sentence
 
 
 def trim(sentence: str, known: frozenset[str]) -> str:

@@ -37,7 +37,7 @@ from retold.report import SUPPORTED, Report
 from retold.sentences import end_sentence
 
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Span, Token
 
 Progress = Callable[[int, int, "float | None"], None]
 """progress(done, total, seconds_left) while sentences are written."""
@@ -54,8 +54,8 @@ class RewriteSentence:
     engine: str  # the engine's name (local, openai, rules), or source (kept as written)
     tries: int = 0  # how many times the model was asked for this sentence
     rejected: list[str] = field(default_factory=list)  # what was wrong with the model's tries that failed, in order
-    mended: str = ""  # how the rewriter mended the model's reply before it was proven (retold.mend): "cut", "trim",
-    #                   "modal", "speaker", joined by "+"; empty when the reply was proven as written
+    mended: str = ""  # how the rewriter mended the model's reply before it was proven (retold.mend): "cut", "unlink",
+    #                   "trim", "modal", "speaker", joined by "+"; empty when the reply was proven as written
 
 
 Paragraphs = list[list[RewriteSentence]]
@@ -349,10 +349,10 @@ class _Rewriter:
 
     def mends(self, index: int, original: str, candidate: str) -> Iterator[tuple[str, str]]:
         """``candidate`` as written, then, lazily, what the rewriter can make of it without writing a fact of its own,
-        each with how, in this order: the modifiers no source sentence has taken out ("a thorough examination"), the
-        modal with which ``original`` hedges its main verb put on the reply's ("could") when the reply restates two of
-        the words it hedges (as the checker's hedge check counts them), and the speaker ``original`` names put back
-        ("…, he said."); one at a time, then together."""
+        each with how, in this order: an opening "As a result," taken out, the modifiers no source sentence has taken
+        out ("a thorough examination"), the modal with which ``original`` hedges its main verb put on the reply's
+        ("could") when the reply restates two of the words it hedges (as the checker's hedge check counts them), and
+        the speaker ``original`` names put back ("…, he said."); one at a time, then together."""
         from retold.nlp import parse
 
         modal = mend.source_modal(original)
@@ -361,7 +361,8 @@ class _Rewriter:
         def restates(text: str) -> bool:  # "Florida Man will have to …" restates another clause of "you might see …"
             return len(hedged & {stem(t.lemma_.lower()) for t in parse(text) if t.is_alpha}) >= 2
 
-        steps = [("trim", lambda text: mend.trim(text, analyze(self.source).lemmas)),
+        steps = [("unlink", mend.unlink),
+                 ("trim", lambda text: mend.trim(text, analyze(self.source).lemmas)),
                  ("modal", lambda text: mend.hedge(text, modal) if modal and restates(text) else None),
                  ("speaker", lambda text: mend.put_back_speaker(original, text)
                   if self.unattributed(original, text) else None)]
@@ -532,7 +533,29 @@ def _fragments(text: str) -> list[str]:
     return [s.text for s in parse(text).sents
             if (s.root.tag_ in ("VBD", "VBZ", "VBP") and not any(c.dep_ in _SUBJECTS for c in s.root.children)
                 and not any(t.pos_ in ("NOUN", "PROPN", "PRON") and t.dep_ != "advmod" for t in s[: s.root.i - s.start]))
-            or not (finite(s.root) or s.root.pos_ == "INTJ" or s.root.tag_ == "VB")]
+            or not (finite(s.root) or s.root.pos_ == "INTJ" or s.root.tag_ == "VB" or _misread_past(s))]
+
+
+def _misread_past(sentence: Span) -> bool:
+    """A regular past tense that spaCy's small model reads as an adjective or participle under a noun root, right
+    after a named subject ("Boeing secured bids for 60 jets", "Koen Kleijn, an art historian, embarked on a
+    quest"): the sentence is whole. Only after a name or pronoun (perhaps with an adverb or an apposition between)
+    and with no clause opened before it, since "A decision expected next week" is no sentence; not before "by"
+    ("Officials, told by the court")."""
+    for token in sentence:
+        if token.dep_ in ("mark", "relcl") or token.tag_ in ("WDT", "WP", "WRB", "IN", "TO"):
+            return False
+        if not (token.lower_.endswith("ed") and token.tag_ in ("VBN", "VBD", "JJ") and token.i + 1 < sentence.end):
+            continue
+        if token.nbor().lower_ == "by":
+            return False
+        before = [t for t in sentence[: token.i - sentence.start] if t.tag_ != "RB"]
+        if not before:
+            return False
+        named = before[-1].tag_ in ("NNP", "NNPS", "PRP")
+        apposed = before[-1].text == "," and any(t.dep_ == "appos" for t in before) and before[0].tag_ in ("NNP", "NNPS")
+        return named or apposed
+    return False
 
 
 _REPORTING = {"according", "statement", "remark", "comment", "interview"}

@@ -49,6 +49,7 @@ def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | No
         *_check_titles(facts, units),
         *_check_identities(facts, units),
         *_check_attributions(facts, units, primary),
+        *_check_relations(facts, found, units),
     ]
 
 
@@ -63,8 +64,12 @@ def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
     for mention in facts.names:
         in_source = any(same_entity(mention.key, m.key) for u in units for m in u.names)
         words = re.sub(r"^the | s$", "", normalise_words(mention.text))  # "The Royal Children's" -> "royal children"
-        if not in_source and f" {words} " not in f" {source.normal_text} " and not _spelled_out(mention.text, source):
+        written = f" {words} " in f" {source.normal_text} "
+        if not in_source and not written and not _spelled_out(mention.text, source):
             issues.append(Issue("entity", f"‘{mention.text}’ is not in the source", (mention.start, mention.end)))
+        elif not written and (gap := _name_gap(words.split(), units)):
+            issues.append(Issue("entity", f"‘{mention.text}’ leaves ‘{gap[0]}’ out of the source's ‘{gap[1]}’",
+                                (mention.start, mention.end)))
         elif mention.label == "PERSON":
             issues += _given_names(mention, source)
     for noun in facts.proper:  # a proper noun spaCy did not take for an entity: a name all the same
@@ -134,6 +139,26 @@ def _check_identities(facts: Facts, units: list[Facts]) -> list[Issue]:
         issues.append(Issue("entity", f"the source does not say that {_named(facts, person)} is {_named(facts, other)}",
                             span, contradicts=True))
     return issues
+
+
+def _name_gap(words: list[str], units: list[Facts]) -> tuple[str, str] | None:
+    """A capitalised word that the rewrite's name leaves out between two of its words, and the source name it
+    belongs to: "US Department" for "US State Department" names another body ("Springfield council" for
+    "Springfield city council" does not: "city" is no part of the name)."""
+    for unit in units:
+        for mention in unit.names:
+            theirs = mention.text.split()
+            lowered = [normalise_words(w) for w in theirs]
+            if len(words) < 2 or words[0] not in lowered or words[-1] not in lowered:
+                continue
+            first, last = lowered.index(words[0]), len(lowered) - 1 - lowered[::-1].index(words[-1])
+            inner = lowered[first:last + 1]
+            left = iter(inner)
+            if last - first + 1 > len(words) and all(w in left for w in words):  # in order, with words between
+                gap = [t for t, low in zip(theirs[first:last + 1], inner) if low not in words and t[:1].isupper()]
+                if gap:
+                    return gap[0], mention.text
+    return None
 
 
 def _spelled_out(name: str, source: Analysis) -> bool:
@@ -491,4 +516,34 @@ def _check_attributions(facts: Facts, units: list[Facts], primary: Facts | None)
                 Issue("attribution", f"the source reports no such view from {attribution.source}s",
                       (attribution.start, attribution.end))
             )
+    return issues
+
+
+RELATIONS = {
+    "cause": (re.compile(r"^(?:as a (?:result|consequence)|consequently|therefore|thus|hence|in (?:response|retaliation)|"
+                         r"because of (?:this|that))\b", re.I),
+              re.compile(r"\b(?:because|due|result\w*|consequen\w*|therefore|thus|hence|so|since|caus\w*|le[da]d?s?|"
+                         r"leading|prompt\w*|trigger\w*|spark\w*|reasons?|owing|thanks|respon\w+|retaliat\w+|blam\w+|"
+                         r"attribut\w+|stem\w*|fuel\w*|why)\b", re.I)),
+    "exchange": (re.compile(r"^in (?:exchange|return)\b", re.I),
+                 re.compile(r"\b(?:exchange\w*|return\w*|swap\w*|trad(?:e|es|ed|ing)|conditions?|conditional|if|unless|"
+                            r"provided|in turn)\b", re.I)),
+}
+"""Openings that make a sentence the result or the price of what comes before it ("As a result, …", "In exchange,
+Baghdad pledged …"), and the words with which a source states that kind of relation at all. After, following or
+amid are times, not causes. Within a sentence ("prices rose because of the tariff") a cause is left to the other
+checks: the source may state it with any verb ("the tariff raised prices")."""
+
+
+def _check_relations(facts: Facts, found: list[Facts], units: list[Facts]) -> list[Issue]:
+    """A sentence opened as the result or the price of another where the evidence (and the sentence before each
+    piece of it) states no such relation: a small model ties facts it was given side by side ("In exchange, Baghdad
+    promised to disarm …" for "an agreement under which Baghdad pledged to disarm …")."""
+    near = {u.index for u in found} | {u.index - 1 for u in found if u.index > 0}
+    evidence = " ".join(u.text for u in units if u.index in near)
+    issues = []
+    for kind, (said, stated) in RELATIONS.items():
+        cue = said.search(facts.text)
+        if cue and not stated.search(evidence):
+            issues.append(Issue("relation", f"the source states no {kind} here: leave out ‘{cue.group(0)}’", cue.span()))
     return issues

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from retold.quotes import SPEECH_VERBS
+from retold.sentences import end_sentence
 
 _OPEN, _CLOSE = "\"“", "\"”"
 _QUOTE_FIRST = re.compile(r"^[\"“](?P<quote>[^\"“”]+?)[,.]?[\"”],?\s+(?P<tail>[^\"“”]+?)\.?$")
@@ -98,7 +99,7 @@ def _split(doc) -> list[str] | None:
             for t in doc[token.i :]:
                 is_verb = t == token or (t.tag_ == "VBG" and doc[t.i - 1].lower_ == "and" and t.dep_ not in _NOT_CLAUSE)
                 words.append((past(t.lemma_.lower()) if is_verb else t.text) + t.whitespace_)
-            second = f"{_capital(subject)} {''.join(words).strip().rstrip('.')}."
+            second = end_sentence(f"{_capital(subject)} {''.join(words).strip()}")  # not “….”.
             return [first.rstrip(".") + ".", second]
         # "A; B" and "X did A, and Y did B"  ->  two sentences
         if token.text == ";" or (

@@ -513,6 +513,11 @@ def test_quotes_are_filled_in_verbatim_and_end_the_sentence_once():
     assert _filled("Relations would [Q1], she said.", {"[Q1]": quotes["[Q2]"]})[0] == (  # mid-sentence: no full stop
         "Relations would “deepen compared to the past”, she said.")
     assert _filled("He said [Q1], and left.", {"[Q1]": "“we will see...”"})[0] == "He said “we will see...”, and left."
+    enables = {"[Q1]": "“enables these militias to plan attacks.”"}  # the model cannot see that the quote is a verb
+    assert _filled("It accused Iran of support that the [Q1]", enables, None, "accusing Iran of providing support that [Q1]")[0] == (
+        "It accused Iran of support that “enables these militias to plan attacks.”")
+    team = {"[Q1]": "“good team.”"}
+    assert _filled("They were a [Q1]", team, None, "He called them a [Q1]")[0] == "They were a “good team.”"  # the original's
 
 
 def test_a_quote_that_closes_a_sentence_as_a_trailing_detail_may_be_left_out(article):

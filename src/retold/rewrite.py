@@ -332,7 +332,7 @@ class _Rewriter:
                quotes: dict[str, str]) -> tuple[list[str], list[str] | None]:
         """A model's ``reply`` to ``masked`` (``original`` with its quotes as placeholders), its quotes filled in, as
         the rewriter and the checker judge it, or as mended (``retold.mend``) if that is proven where it was not."""
-        candidate, problems = _filled(reply, quotes, _closing_quote(masked))
+        candidate, problems = _filled(reply, quotes, _closing_quote(masked), masked)
         if problems:
             return [], problems
         objections: list[str] = []  # what is wrong with the reply as the model wrote it
@@ -481,15 +481,18 @@ def _masked(sentence: str) -> tuple[str, dict[str, str]]:
     return "".join(pieces + [sentence[last:]]), quotes
 
 
-def _filled(reply: str, quotes: dict[str, str], optional: str | None = None) -> tuple[str, list[str] | None]:
+def _filled(reply: str, quotes: dict[str, str], optional: str | None = None,
+            masked: str = "") -> tuple[str, list[str] | None]:
     """The reply with each placeholder replaced by its quote, verbatim; or what is wrong with its placeholders.
     Every quote is used once: one made up or repeated is an error, and so is one left out ("the MoU is aimed
     [Q1] in various areas" without its placeholder said nothing, and the checker could not tell), except the
-    ``optional`` one (``_closing_quote``)."""
+    ``optional`` one (``_closing_quote``). An article the model put before a placeholder that the ``masked``
+    original has none before goes: it cannot see whether the quote is a noun ("support that the “enables …”")."""
     marks = [f"[Q{n}]" for n in _PLACEHOLDER.findall(reply)]
     missing = set(quotes) - set(marks) - {optional}
     if missing or len(set(marks)) != len(marks) or not set(marks) <= set(quotes):
         return reply, [f"{MISUSED_PLACEHOLDERS} ({', '.join(quotes) or 'none here'}) exactly once, as given"]
+    reply = _ARTICLE_BEFORE.sub(lambda m: m.group(0) if m.group(0).lower() in masked.lower() else m.group(2), reply)
     filled = _PLACEHOLDER.sub(lambda m: quotes[m.group(0)], reply)
     for quote in quotes.values():
         if quote[-2:-1] == "." and quote[-3:-2] != ".":  # “… the past.” mid-sentence loses its full stop (not “…”)
@@ -502,6 +505,7 @@ def _filled(reply: str, quotes: dict[str, str], optional: str | None = None) -> 
     return filled, None
 
 
+_ARTICLE_BEFORE = re.compile(r"(?<= )(the|a|an) (\[Q\d+\])")
 _CLOSING = re.compile(r",\s*(\[Q\d+\])[\s.!?]*$")
 
 

@@ -641,6 +641,24 @@ def test_a_cause_or_exchange_the_source_does_not_state_is_not_supported(rewrite,
         assert verdict == "unsupported" and any(f"states no {relation}" in m for m in messages)
 
 
+@pytest.mark.parametrize("source, rewrite, flagged", [
+    # words that look causal but are not: "since" a year, "so-called", "led by", "results"
+    ("The company has hired 300 workers since 2019, led by its so-called growth team. Its shares rose 5% on Monday.",
+     "Consequently, its shares rose 5% on Monday.", True),
+    ("At least 30 people have died in the floods so far.", "Thus far, at least 30 people have died in the floods.", False),
+    ("Storms hit the coast on Monday. Flights at Leeds airport were cancelled.",
+     "As a result of the storms, flights at Leeds airport were cancelled.", False),  # within the sentence: not judged
+])
+def test_only_an_opening_connective_is_judged_and_only_causal_phrases_answer_it(source, rewrite, flagged):
+    issues = [i for s in retold.check(source, rewrite).sentences for i in s.issues if i.type == "relation"]
+    assert bool(issues) == flagged, issues
+
+
+def test_a_person_named_without_a_middle_name_is_the_same_person():
+    report = retold.check("George W. Bush spoke in Dallas on Monday about the economy.", "George Bush spoke in Dallas on Monday about the economy.")
+    assert report.sentences[0].verdict == "supported", report.sentences[0].issues
+
+
 def test_a_cause_the_source_states_in_other_words_passes():
     source = "The league called off Saturday's match in Leeds after heavy rain flooded the pitch, which led to the delay of the final."
     report = retold.check(source, "As a result, the final was delayed.")

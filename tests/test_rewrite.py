@@ -53,6 +53,7 @@ def test_restatements_keep_quotes_and_move_attribution():
     assert split[1].startswith("Ghalibaf added that the deal would bring stability")
     quoted = restate("Suter praised the team, saying that the Wild are a “good team.”")
     assert quoted[1] == "Suter said that the Wild are a “good team.”"  # one full stop, inside the quote
+    assert restate("Suter praised the team, saying that the Wild are a “good team”")[1].endswith("“good team”.")
     fronted = restate("In March 2023, Iraq and Iran signed a security agreement.")
     assert fronted == ["Iraq and Iran signed a security agreement in March 2023."]
 

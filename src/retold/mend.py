@@ -47,9 +47,9 @@ def unlink(sentence: str) -> str:
 
     for said, _ in RELATIONS.values():
         opening = said.match(sentence)
-        if opening and sentence[opening.end():].startswith(", ") and len(sentence) > opening.end() + 2:
+        if opening and sentence[opening.end():].startswith(", ") and sentence[opening.end() + 2:].strip():
             rest = sentence[opening.end() + 2:]
-            return rest[0].upper() + rest[1:]
+            return rest[0].upper() + rest[1:] if rest.split()[0].islower() else rest  # not "IPhone"
     return sentence
 
 

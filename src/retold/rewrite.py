@@ -481,8 +481,7 @@ def _masked(sentence: str) -> tuple[str, dict[str, str]]:
     return "".join(pieces + [sentence[last:]]), quotes
 
 
-def _filled(reply: str, quotes: dict[str, str], optional: str | None = None,
-            masked: str = "") -> tuple[str, list[str] | None]:
+def _filled(reply: str, quotes: dict[str, str], optional: str | None, masked: str) -> tuple[str, list[str] | None]:
     """The reply with each placeholder replaced by its quote, verbatim; or what is wrong with its placeholders.
     Every quote is used once: one made up or repeated is an error, and so is one left out ("the MoU is aimed
     [Q1] in various areas" without its placeholder said nothing, and the checker could not tell), except the
@@ -492,7 +491,8 @@ def _filled(reply: str, quotes: dict[str, str], optional: str | None = None,
     missing = set(quotes) - set(marks) - {optional}
     if missing or len(set(marks)) != len(marks) or not set(marks) <= set(quotes):
         return reply, [f"{MISUSED_PLACEHOLDERS} ({', '.join(quotes) or 'none here'}) exactly once, as given"]
-    reply = _ARTICLE_BEFORE.sub(lambda m: m.group(0) if m.group(0).lower() in masked.lower() else m.group(2), reply)
+    reply = _ARTICLE_BEFORE.sub(lambda m: m.group(0) if re.search(rf"\b(?:the|a|an) {re.escape(m.group(2))}", masked, re.I)
+                                else m.group(2), reply)
     filled = _PLACEHOLDER.sub(lambda m: quotes[m.group(0)], reply)
     for quote in quotes.values():
         if quote[-2:-1] == "." and quote[-3:-2] != ".":  # “… the past.” mid-sentence loses its full stop (not “…”)
@@ -541,24 +541,17 @@ def _fragments(text: str) -> list[str]:
 
 
 def _misread_past(sentence: Span) -> bool:
-    """A regular past tense that spaCy's small model reads as an adjective or participle under a noun root, right
-    after a named subject ("Boeing secured bids for 60 jets", "Koen Kleijn, an art historian, embarked on a
-    quest"): the sentence is whole. Only after a name or pronoun (perhaps with an adverb or an apposition between)
-    and with no clause opened before it, since "A decision expected next week" is no sentence; not before "by"
-    ("Officials, told by the court")."""
+    """A regular past tense that spaCy's small model reads as an adjective or a participle, right after a name or a
+    pronoun as its subject (an adverb between them may be): "Boeing secured bids for 60 jets" is whole. Not after
+    a clause opened before it or a noun ("A decision expected next week" is no sentence), nor before "by", nor
+    after an apposition ("Musk, the Tesla chief, pictured at the summit" is a caption)."""
     for token in sentence:
         if token.dep_ in ("mark", "relcl") or token.tag_ in ("WDT", "WP", "WRB", "IN", "TO"):
             return False
         if not (token.lower_.endswith("ed") and token.tag_ in ("VBN", "VBD", "JJ") and token.i + 1 < sentence.end):
             continue
-        if token.nbor().lower_ == "by":
-            return False
         before = [t for t in sentence[: token.i - sentence.start] if t.tag_ != "RB"]
-        if not before:
-            return False
-        named = before[-1].tag_ in ("NNP", "NNPS", "PRP")
-        apposed = before[-1].text == "," and any(t.dep_ == "appos" for t in before) and before[0].tag_ in ("NNP", "NNPS")
-        return named or apposed
+        return bool(before) and before[-1].tag_ in ("NNP", "NNPS", "PRP") and token.nbor().lower_ != "by"
     return False
 
 

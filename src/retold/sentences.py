@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from retold.article import PARAGRAPH_SEPARATOR, Sentence
 
 
@@ -30,9 +32,10 @@ def sentences_of(paragraphs: list[str]) -> list[Sentence]:
     return result
 
 
-SENTENCE_END = ".!?\"”’"
+_ENDED = re.compile(r"[.!?][\"”’')\]]*$")
 
 
 def end_sentence(text: str) -> str:
-    """``text`` with a full stop, unless it already ends as a sentence (or is empty)."""
-    return text + "." if text and text[-1] not in SENTENCE_END else text
+    """``text`` with a full stop, unless it already ends as a sentence (or is empty): a closing quote or bracket
+    ends one only after its own full stop, question or exclamation mark (“good team.” but “good team”.)."""
+    return text + "." if text and not _ENDED.search(text) else text

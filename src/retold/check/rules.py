@@ -67,11 +67,11 @@ def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
         written = f" {words} " in f" {source.normal_text} "
         if not in_source and not written and not _spelled_out(mention.text, source):
             issues.append(Issue("entity", f"‘{mention.text}’ is not in the source", (mention.start, mention.end)))
-        elif not written and (gap := _name_gap(words.split(), units)):
-            issues.append(Issue("entity", f"‘{mention.text}’ leaves ‘{gap[0]}’ out of the source's ‘{gap[1]}’",
-                                (mention.start, mention.end)))
         elif mention.label == "PERSON":
             issues += _given_names(mention, source)
+        elif not written and (gap := _name_gap(words.split(), units)):  # not a person's: "George Bush" is George W. Bush
+            issues.append(Issue("entity", f"‘{mention.text}’ leaves ‘{gap[0]}’ out of the source's ‘{gap[1]}’",
+                                (mention.start, mention.end)))
     for noun in facts.proper:  # a proper noun spaCy did not take for an entity: a name all the same
         if f" {noun.key} " not in f" {source.normal_text} " and not _spelled_out(noun.text, source):
             issues.append(Issue("entity", f"‘{noun.text}’ is not in the source", (noun.start, noun.end)))
@@ -146,7 +146,7 @@ def _name_gap(words: list[str], units: list[Facts]) -> tuple[str, str] | None:
     belongs to: "US Department" for "US State Department" names another body ("Springfield council" for
     "Springfield city council" does not: "city" is no part of the name)."""
     for unit in units:
-        for mention in unit.names:
+        for mention in (m for m in unit.names if m.label != "PERSON"):
             theirs = mention.text.split()
             lowered = [normalise_words(w) for w in theirs]
             if len(words) < 2 or words[0] not in lowered or words[-1] not in lowered:
@@ -521,18 +521,20 @@ def _check_attributions(facts: Facts, units: list[Facts], primary: Facts | None)
 
 RELATIONS = {
     "cause": (re.compile(r"^(?:as a (?:result|consequence)|consequently|therefore|thus|hence|in (?:response|retaliation)|"
-                         r"because of (?:this|that))\b", re.I),
-              re.compile(r"\b(?:because|due|result\w*|consequen\w*|therefore|thus|hence|so|since|caus\w*|le[da]d?s?|"
-                         r"leading|prompt\w*|trigger\w*|spark\w*|reasons?|owing|thanks|respon\w+|retaliat\w+|blam\w+|"
-                         r"attribut\w+|stem\w*|fuel\w*|why)\b", re.I)),
-    "exchange": (re.compile(r"^in (?:exchange|return)\b", re.I),
-                 re.compile(r"\b(?:exchange\w*|return\w*|swap\w*|trad(?:e|es|ed|ing)|conditions?|conditional|if|unless|"
-                            r"provided|in turn)\b", re.I)),
+                         r"because of (?:this|that))(?=\s*,)", re.I),
+              re.compile(r"\b(?:because|due to|as a (?:result|consequence)|result(?:s|ed|ing)? in|consequen\w*|therefore|thus|"
+                         r"hence|, so\b|caus(?:e|es|ed|ing)\b|(?:led|lead|leads|leading) to|prompt(?:s|ed|ing)?\b|"
+                         r"trigger(?:s|ed|ing)?\b|spark(?:s|ed|ing)?\b|reasons?\b|owing to|thanks to|in (?:response|"
+                         r"retaliation)|respond(?:s|ed|ing)? to|retaliat\w+|blam(?:e|es|ed|ing)\b|attribut\w+ to|"
+                         r"stem(?:s|med|ming)? from|fuel(?:s|ed|led|ing)?\b|why\b)", re.I)),
+    "exchange": (re.compile(r"^in (?:exchange|return)(?=\s*,)", re.I),
+                 re.compile(r"\b(?:in (?:exchange|return)|swap(?:s|ped|ping)?\b|trad(?:e|es|ed|ing) (?:for|off)|"
+                            r"on (?:the )?condition|conditional on|provided that|in turn)", re.I)),
 }
 """Openings that make a sentence the result or the price of what comes before it ("As a result, …", "In exchange,
-Baghdad pledged …"), and the words with which a source states that kind of relation at all. After, following or
-amid are times, not causes. Within a sentence ("prices rose because of the tariff") a cause is left to the other
-checks: the source may state it with any verb ("the tariff raised prices")."""
+Baghdad pledged …"), and the phrases with which a source states that kind of relation at all. After, following or
+amid are times, not causes. Within a sentence ("prices rose because of the tariff", "As a result of the storm, …")
+a cause is left to the other checks: the source may state it with any verb ("the tariff raised prices")."""
 
 
 def _check_relations(facts: Facts, found: list[Facts], units: list[Facts]) -> list[Issue]:

@@ -261,6 +261,37 @@ def test_a_title_the_source_never_gives_a_person_is_not_supported(rewrite, title
     assert report.faithful == (title is None)
 
 
+@pytest.mark.parametrize("rewrite, faithful", [
+    ("Governor Kristi Noem of South Dakota defended the campaign.", True),  # the source abbreviates it: "Gov."
+    ("Senator Kristi Noem of South Dakota defended the campaign.", False),
+    ("Gov. Steve Clarke spoke to the media.", False),
+])
+def test_a_title_the_source_abbreviates_is_the_source_s(rewrite, faithful):
+    source = ("South Dakota Gov. Kristi Noem defended the campaign. Steve Clarke, deputy associate administrator for "
+              "exploration in NASA's Science Mission Directorate, spoke to the media.")
+    assert retold.check(source, rewrite).faithful == faithful
+
+
+@pytest.mark.parametrize("rewrite, faithful", [
+    ("Alibaba could raise as much as $12.9 billion from the listing.", True),
+    ("Alibaba could raise as much as $13.9 billion from the listing.", False),
+    ("Alibaba could raise as much as $12.9 million from the listing.", False),
+])
+def test_a_number_written_with_its_scale_in_one_word_is_read_with_it(rewrite, faithful):
+    assert retold.check("Alibaba could raise up to $12.9bn (£10bn) from the listing.", rewrite).faithful == faithful
+
+
+@pytest.mark.parametrize("rewrite, faithful", [
+    ("“We had some issues,” Mayer, the Disney chairman, said on Tuesday.", True),  # "Mayer," is Kevin Mayer
+    ("In her testimony, the mother described her daughter as “brave, strong, and smart”.", True),
+    ("“We had some issues,” Bob Iger said on Tuesday.", False),
+])
+def test_a_quote_s_speaker_is_compared_by_name(rewrite, faithful):
+    source = ("“We had some issues,” Kevin Mayer, the Disney chairman, said on Tuesday. The victim's mother testified, "
+              "describing her daughter as \"brave, strong, and smart\".")
+    assert retold.check(source, rewrite).faithful == faithful
+
+
 def test_an_acronym_of_words_in_the_source_is_in_the_source():
     source = "The company shelved its plans for an initial public offering on September 30 after investors grew wary."
     assert retold.check(source, "The company shelved its IPO on September 30 after investors grew wary.").faithful

@@ -140,6 +140,7 @@ def test_an_opening_cause_the_source_does_not_state_is_taken_out_and_the_rest_pr
 
     assert unlink("As a result, iPhone sales fell.") == "iPhone sales fell."
     assert unlink("As a result of the storm, flights were cancelled.") == "As a result of the storm, flights were cancelled."
+    assert unlink("Sales fell. In exchange, the firm cut prices.") == "Sales fell. The firm cut prices."
     linked = "As a result, " + NOVEL_LEAD[0].lower() + NOVEL_LEAD[1:]
     assert "states no cause" in " ".join(i.message for s in retold.check(article, linked).sentences for i in s.issues)
     engine = Scripted({LEAD: [linked]})
@@ -498,6 +499,10 @@ def test_a_reply_that_drops_the_speaker_gets_the_speaker_back_when_it_can_end_wi
     ("Ghalibaf added that the deal was good.", "The deal was good...", None),
     ("Ghalibaf added that the deal was good.", "The deal was good. It is fair.", None),  # which would he have said?
     ("Ghalibaf added that the deal helps the U.S.", "The deal helps the U.S.", None),
+    ("According to the website, the bar is called ‘Oxy Pure’.", "The bar's name is Oxy Pure.",
+     "The bar's name is Oxy Pure, according to the website."),
+    ("The bar is open, according to its owners.", "The bar opens daily.", "The bar opens daily, according to its owners."),
+    ("According to police, the bar is open, according to its owners.", "The bar opens daily.", None),  # which one?
 ])
 def test_the_speaker_put_back_is_the_subject_of_the_sources_speech_verb(original, candidate, repaired):
     from retold.mend import put_back_speaker

@@ -70,7 +70,7 @@ def place_key(text: str) -> str | None:
 
 
 def surname(name: str) -> str:
-    words = normalise(name).split()
+    words = normalise(name).strip(",;:").split()
     return _NAME_PREFIX.sub("", words[-1]) if words else ""
 
 

@@ -60,7 +60,9 @@ _NUMBER_WORDS = {
         "sixteen seventeen eighteen nineteen twenty".split()
     )
 } | {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "dozen": 12}
-_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3}
+_SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "m": 1e6, "k": 1e3, "tn": 1e12}
+SCALED = re.compile(r"(\d[\d,]*(?:\.\d+)?)(bn|m|k|tn)", re.I)
+"""A number with its scale in one token, as British news writes money: "12.9bn", "£5m"."""
 WORD = re.compile(r"\w+")
 _MONTH_NAMES = {number: name for name, number in sorted(MONTHS.items(), key=lambda item: len(item[0]))}
 YEAR = r"(?:1[89]|20)\d\d"
@@ -411,6 +413,14 @@ def _person_places(ents: list[Span], span: Span) -> dict[str, set[str]]:
     return found
 
 
+TITLE_ABBREVIATIONS = {
+    "gov": "governor", "sen": "senator", "rep": "representative", "pres": "president", "gen": "general",
+    "lt": "lieutenant", "col": "colonel", "maj": "major", "capt": "captain", "sgt": "sergeant", "adm": "admiral",
+    "cmdr": "commander", "supt": "superintendent", "atty": "attorney", "sec": "secretary", "amb": "ambassador",
+}
+"""Titles as news abbreviates them before a name ("Gov. Kristi Noem")."""
+
+
 _HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "mister", "madam"}
 
 
@@ -424,9 +434,10 @@ def _person_titles(ents: list[Span], span: Span, rel) -> dict[str, dict[str, tup
         words = _own_words(ent, span)
         words += [t for t in ent.root.children if t.dep_ == "appos" and ent.end <= t.i < span.end]
         for t in words:
-            lemma = t.lemma_.lower()
+            short = t.lower_.rstrip(".")
+            lemma = TITLE_ABBREVIATIONS.get(short, t.lemma_.lower())
             if (t.pos_ in ("NOUN", "PROPN") and t.ent_type_ not in ("GPE", "NORP", "PERSON") and not place_key(t.text)
-                    and lemma not in _HONORIFICS and t.is_alpha):
+                    and lemma not in _HONORIFICS and (t.is_alpha or short in TITLE_ABBREVIATIONS)):
                 found.setdefault(entity_key(ent.text, "PERSON"), {})[lemma] = rel(t)
     return found
 
@@ -454,13 +465,16 @@ def _numbers(span: Span, skip: set[int], rel, entity_of: dict[int, Span]) -> lis
     numbers = []
     tokens = list(span)
     for k, token in enumerate(tokens):
-        if token.i in skip or not token.like_num or token.ent_type_ == "ORDINAL":
+        scaled = SCALED.fullmatch(token.text)
+        if token.i in skip or not (token.like_num or scaled) or token.ent_type_ == "ORDINAL":
             continue
-        value = parse_number(token.text)
+        value = parse_number(scaled[1] if scaled else token.text)
         if value is None:
             continue
         following = tokens[k + 1].lower_ if k + 1 < len(tokens) else ""
-        if following in _SCALES:
+        if scaled:
+            value *= _SCALES[scaled[2].lower()]
+        elif following in _SCALES:
             value *= _SCALES[following]
         head = token.head if token.head.pos_ in ("NOUN", "PROPN") else None
         unit = "%" if following in ("%", "percent", "per") else head.lemma_.lower() if head is not None else token.ent_type_

@@ -39,18 +39,25 @@ slight rise", "partly"), because the source may say the same in other words ("sc
 without them would say more than the source."""
 
 
-def unlink(sentence: str) -> str:
-    """``sentence`` without an opening connective that makes it the result or the price of the sentence before
-    ("As a result, …", "In exchange, …"; ``check.rules.RELATIONS``): a small model ties facts the source only
-    gives side by side, and the statement without the tie may be proven."""
+def unlink(text: str) -> str:
+    """``text`` without the opening connectives that make one of its sentences the result or the price of the sentence
+    before ("As a result, …", "In exchange, …"; ``check.rules.RELATIONS``): a small model ties facts the source only
+    gives side by side, and the statements without the tie may be proven."""
     from retold.check.rules import RELATIONS
+    from retold.sentences import split_sentences
 
-    for said, _ in RELATIONS.values():
-        opening = said.match(sentence)
-        if opening and sentence[opening.end():].startswith(", ") and sentence[opening.end() + 2:].strip():
-            rest = sentence[opening.end() + 2:]
-            return rest[0].upper() + rest[1:] if rest.split()[0].islower() else rest  # not "IPhone"
-    return sentence
+    def unlinked(sentence: str) -> str:
+        for said, _ in RELATIONS.values():
+            opening = said.match(sentence)
+            if opening and sentence[opening.end():].startswith(", ") and sentence[opening.end() + 2:].strip():
+                rest = sentence[opening.end() + 2:]
+                return rest[0].upper() + rest[1:] if rest.split()[0].islower() else rest  # not "IPhone"
+        return sentence
+
+    spans = split_sentences(text)
+    for start, end in reversed(spans):  # from the end, so the offsets before stay right
+        text = text[:start] + unlinked(text[start:end]) + text[end:]
+    return text
 
 
 def trim(sentence: str, known: frozenset[str]) -> str:
@@ -141,13 +148,18 @@ def indefinite_article(word: str) -> str:
     return "an" if lower[:1] in "aeiou" else "a"
 
 
+_ACCORDING = re.compile(r"\b[Aa]ccording to (?:(?:the|a|an|its|his|her|their) )?(?:[\w’'-]+ ){0,4}[\w’'-]+(?=[,.;]|$)")
+"""A short "according to" phrase that ends at a comma or a sentence's end: "According to the website,"."""
+
+
 def put_back_speaker(original: str, candidate: str) -> str | None:
     """``candidate`` with the speaker of ``original`` put back as ", Ghalibaf said." (or "he said"), when
     ``original``'s main verb reports what its subject said ("Ghalibaf added that …", a speech verb with a
     that-clause, the only one in the sentence) and ``candidate`` is one sentence that states it as fact. None when
     that cannot be done plainly: a verb that reports nothing ("the firm added 500 jobs"), one in a side or joined
     clause ("the deal, which Ghalibaf said was fair, …"), a denial ("has not said"), two speakers, a long subject, a
-    future ("will tell"), or a reply that ends in a quote, a question, an ellipsis or an abbreviation."""
+    future ("will tell"), or a reply that ends in a quote, a question, an ellipsis or an abbreviation. A short
+    "according to …" in ``original`` is put back as it is."""
     from retold.nlp import parse
     from retold.sentences import split_sentences
 
@@ -155,6 +167,9 @@ def put_back_speaker(original: str, candidate: str) -> str | None:
     last = text[:-1].split()[-1].lower() if text[:-1].split() else ""
     if len(split_sentences(text)) != 1 or not re.search(r"[\w)]\.$", text) or "." in last or last in _ABBREVIATIONS:
         return None
+    according = _ACCORDING.search(original)
+    if according:  # "According to the website, the bar is called …": "…, according to the website."
+        return f"{text[:-1]}, {according[0][0].lower()}{according[0][1:]}." if len(_ACCORDING.findall(original)) == 1 else None
     verbs = [t for t in parse(original) if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in SAYING
              and any(c.dep_ == "ccomp" for c in t.children)]
     if len(verbs) != 1 or verbs[0].dep_ != "ROOT" or verbs[0].tag_ not in ("VBD", "VBZ", "VBP", "VBN"):

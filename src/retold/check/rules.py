@@ -10,6 +10,8 @@ from retold.aliases import place_key, same_entity, surname
 from retold.analyze import (
     APPROXIMATORS,
     HEDGES,
+    SCALED,
+    TITLE_ABBREVIATIONS,
     WEEKDAYS,
     YEAR,
     Analysis,
@@ -18,6 +20,7 @@ from retold.analyze import (
     Number,
     date_words,
     normalise_words,
+    parse_number,
     stem,
     words,
 )
@@ -73,7 +76,9 @@ def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
             issues.append(Issue("entity", f"‘{mention.text}’ leaves ‘{gap[0]}’ out of the source's ‘{gap[1]}’",
                                 (mention.start, mention.end)))
     for noun in facts.proper:  # a proper noun spaCy did not take for an entity: a name all the same
-        if f" {noun.key} " not in f" {source.normal_text} " and not _spelled_out(noun.text, source):
+        if (f" {noun.key} " not in f" {source.normal_text} " and not _spelled_out(noun.text, source)
+                and not any(f" {short} " in f" {source.normal_text} " for short, title in TITLE_ABBREVIATIONS.items()
+                            if title == noun.key)):  # "Governor" where the source writes "Gov."
             issues.append(Issue("entity", f"‘{noun.text}’ is not in the source", (noun.start, noun.end)))
     for person, places in facts.person_places.items():
         said = set().union(*(u.person_places.get(person, set()) for u in units))
@@ -178,7 +183,11 @@ _DOTTED_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 
 
 def _values(number: Number) -> set[float]:
-    """What a source number may mean: "1.000 LED lights" is a thousand where a full stop groups thousands."""
+    """What a source number may mean: "1.000 LED lights" is a thousand where a full stop groups thousands; "a 5m
+    wall" is five metres where "£5m" is five million."""
+    scaled = SCALED.fullmatch(number.text)
+    if scaled:
+        return {number.value, parse_number(scaled[1]) or 0.0}
     if number.unit == "%" or not _DOTTED_THOUSANDS.fullmatch(number.text):
         return {number.value}
     return {number.value, number.value * 1000 ** number.text.count(".")}  # "1.500 million": 1,500 million
@@ -278,7 +287,8 @@ def _check_quotes(facts: Facts, rewrite: Article, source: Analysis) -> list[Issu
         speaker = _speaker_of(rewrite, facts, start)
         if wanted in source.normal_text:
             holder = next((q for q in source_quotes if wanted in normalise_words(q.text)), None)
-            if speaker and holder and holder.speaker and surname(speaker) != surname(holder.speaker):
+            if (speaker and holder and holder.speaker and surname(speaker) != surname(holder.speaker)
+                    and (speaker[0].isupper() or holder.speaker[0].isupper())):  # not "mother" for "testimony"
                 issues.append(
                     Issue("misattributed_quote", f"the source attributes this quote to {holder.speaker}, not {speaker}",
                           (start, end), None, holder.sentence, contradicts=True)

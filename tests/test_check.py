@@ -265,10 +265,13 @@ def test_a_title_the_source_never_gives_a_person_is_not_supported(rewrite, title
     ("Governor Kristi Noem of South Dakota defended the campaign.", True),  # the source abbreviates it: "Gov."
     ("Senator Kristi Noem of South Dakota defended the campaign.", False),
     ("Gov. Steve Clarke spoke to the media.", False),
+    ("General Jane Doe praised the campaign.", False),  # "Gen Z" is no title
+    ("Secretary Jane Doe praised the campaign.", False),  # nor is "the SEC"
 ])
 def test_a_title_the_source_abbreviates_is_the_source_s(rewrite, faithful):
     source = ("South Dakota Gov. Kristi Noem defended the campaign. Steve Clarke, deputy associate administrator for "
-              "exploration in NASA's Science Mission Directorate, spoke to the media.")
+              "exploration in NASA's Science Mission Directorate, spoke to the media. Gen Z influencer Jane Doe, "
+              "who once worked for the SEC, praised the campaign.")
     assert retold.check(source, rewrite).faithful == faithful
 
 
@@ -276,6 +279,7 @@ def test_a_title_the_source_abbreviates_is_the_source_s(rewrite, faithful):
     ("Alibaba could raise as much as $12.9 billion from the listing.", True),
     ("Alibaba could raise as much as $13.9 billion from the listing.", False),
     ("Alibaba could raise as much as $12.9 million from the listing.", False),
+    ("Alibaba's shares could rise 12.9% after the listing.", False),  # "bn" is no unit that may go
 ])
 def test_a_number_written_with_its_scale_in_one_word_is_read_with_it(rewrite, faithful):
     assert retold.check("Alibaba could raise up to $12.9bn (£10bn) from the listing.", rewrite).faithful == faithful
@@ -285,6 +289,7 @@ def test_a_number_written_with_its_scale_in_one_word_is_read_with_it(rewrite, fa
     ("“We had some issues,” Mayer, the Disney chairman, said on Tuesday.", True),  # "Mayer," is Kevin Mayer
     ("In her testimony, the mother described her daughter as “brave, strong, and smart”.", True),
     ("“We had some issues,” Bob Iger said on Tuesday.", False),
+    ("“We had some issues,” analysts said on Tuesday.", False),  # a common noun, and not the source's speaker
 ])
 def test_a_quote_s_speaker_is_compared_by_name(rewrite, faithful):
     source = ("“We had some issues,” Kevin Mayer, the Disney chairman, said on Tuesday. The victim's mother testified, "

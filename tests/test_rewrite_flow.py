@@ -141,6 +141,7 @@ def test_an_opening_cause_the_source_does_not_state_is_taken_out_and_the_rest_pr
     assert unlink("As a result, iPhone sales fell.") == "iPhone sales fell."
     assert unlink("As a result of the storm, flights were cancelled.") == "As a result of the storm, flights were cancelled."
     assert unlink("Sales fell. In exchange, the firm cut prices.") == "Sales fell. The firm cut prices."
+    assert unlink("“Sales fell. As a result, we cut prices,” he said.") == "“Sales fell. As a result, we cut prices,” he said."
     linked = "As a result, " + NOVEL_LEAD[0].lower() + NOVEL_LEAD[1:]
     assert "states no cause" in " ".join(i.message for s in retold.check(article, linked).sentences for i in s.issues)
     engine = Scripted({LEAD: [linked]})
@@ -503,6 +504,10 @@ def test_a_reply_that_drops_the_speaker_gets_the_speaker_back_when_it_can_end_wi
      "The bar's name is Oxy Pure, according to the website."),
     ("The bar is open, according to its owners.", "The bar opens daily.", "The bar opens daily, according to its owners."),
     ("According to police, the bar is open, according to its owners.", "The bar opens daily.", None),  # which one?
+    ("The launch went according to plan.", "The launch went smoothly.", None),  # nobody speaks
+    ("According to Dr. Anthony Fauci, the vaccine works.", "The vaccine is effective.", None),  # not "according to Dr."
+    ("Smith told reporters the deal was fair, according to state media.", "The deal was fair.",
+     "The deal was fair, Smith said."),  # the speaker, not the medium that reported him
 ])
 def test_the_speaker_put_back_is_the_subject_of_the_sources_speech_verb(original, candidate, repaired):
     from retold.mend import put_back_speaker

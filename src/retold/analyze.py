@@ -434,7 +434,7 @@ def _person_titles(ents: list[Span], span: Span, rel) -> dict[str, dict[str, tup
         words = _own_words(ent, span)
         words += [t for t in ent.root.children if t.dep_ == "appos" and ent.end <= t.i < span.end]
         for t in words:
-            short = t.lower_.rstrip(".")
+            short = t.lower_[:-1] if t.text.endswith(".") else ""  # "Gov.", not "Gen Z" or "sales rep"
             lemma = TITLE_ABBREVIATIONS.get(short, t.lemma_.lower())
             if (t.pos_ in ("NOUN", "PROPN") and t.ent_type_ not in ("GPE", "NORP", "PERSON") and not place_key(t.text)
                     and lemma not in _HONORIFICS and (t.is_alpha or short in TITLE_ABBREVIATIONS)):

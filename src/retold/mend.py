@@ -54,9 +54,10 @@ def unlink(text: str) -> str:
                 return rest[0].upper() + rest[1:] if rest.split()[0].islower() else rest  # not "IPhone"
         return sentence
 
-    spans = split_sentences(text)
-    for start, end in reversed(spans):  # from the end, so the offsets before stay right
-        text = text[:start] + unlinked(text[start:end]) + text[end:]
+    quoted = quote_spans(text)
+    for start, end in reversed(split_sentences(text)):  # from the end, so the offsets before stay right
+        if not any(a < start < b for a, b in quoted):  # not a speaker's words
+            text = text[:start] + unlinked(text[start:end]) + text[end:]
     return text
 
 
@@ -148,8 +149,10 @@ def indefinite_article(word: str) -> str:
     return "an" if lower[:1] in "aeiou" else "a"
 
 
-_ACCORDING = re.compile(r"\b[Aa]ccording to (?:(?:the|a|an|its|his|her|their) )?(?:[\w’'-]+ ){0,4}[\w’'-]+(?=[,.;]|$)")
-"""A short "according to" phrase that ends at a comma or a sentence's end: "According to the website,"."""
+_ACCORDING = re.compile(r"(?:^|(?<=, ))([Aa]ccording to (?:(?:the|a|an|its|his|her|their) )?(?:[\w’'-]+ ){0,4}[\w’'-]+)"
+                        r"(?=[,;]|\.?$)")
+"""A short "according to" phrase that opens the sentence or follows a comma, and ends at a comma or at the sentence's
+end: "According to the website,"; not "went according to plan", not "according to Dr. Anthony Fauci"."""
 
 
 def put_back_speaker(original: str, candidate: str) -> str | None:
@@ -167,11 +170,11 @@ def put_back_speaker(original: str, candidate: str) -> str | None:
     last = text[:-1].split()[-1].lower() if text[:-1].split() else ""
     if len(split_sentences(text)) != 1 or not re.search(r"[\w)]\.$", text) or "." in last or last in _ABBREVIATIONS:
         return None
-    according = _ACCORDING.search(original)
-    if according:  # "According to the website, the bar is called …": "…, according to the website."
-        return f"{text[:-1]}, {according[0][0].lower()}{according[0][1:]}." if len(_ACCORDING.findall(original)) == 1 else None
     verbs = [t for t in parse(original) if t.pos_ in ("VERB", "AUX") and t.lemma_.lower() in SAYING
              and any(c.dep_ == "ccomp" for c in t.children)]
+    according = _ACCORDING.findall(original)
+    if not verbs and len(according) == 1:  # "According to the website, the bar is called …": "…, according to the website."
+        return f"{text[:-1]}, {according[0][0].lower()}{according[0][1:]}."
     if len(verbs) != 1 or verbs[0].dep_ != "ROOT" or verbs[0].tag_ not in ("VBD", "VBZ", "VBP", "VBN"):
         return None
     verb = verbs[0]

@@ -77,8 +77,8 @@ def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
                                 (mention.start, mention.end)))
     for noun in facts.proper:  # a proper noun spaCy did not take for an entity: a name all the same
         if (f" {noun.key} " not in f" {source.normal_text} " and not _spelled_out(noun.text, source)
-                and not any(f" {short} " in f" {source.normal_text} " for short, title in TITLE_ABBREVIATIONS.items()
-                            if title == noun.key)):  # "Governor" where the source writes "Gov."
+                and not any(re.search(rf"\b{short}\.", source.article.body, re.I)
+                            for short, title in TITLE_ABBREVIATIONS.items() if title == noun.key)):  # "Gov." for Governor
             issues.append(Issue("entity", f"‘{noun.text}’ is not in the source", (noun.start, noun.end)))
     for person, places in facts.person_places.items():
         said = set().union(*(u.person_places.get(person, set()) for u in units))
@@ -183,10 +183,10 @@ _DOTTED_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 
 
 def _values(number: Number) -> set[float]:
-    """What a source number may mean: "1.000 LED lights" is a thousand where a full stop groups thousands; "a 5m
-    wall" is five metres where "£5m" is five million."""
+    """What a source number may mean: "1.000 LED lights" is a thousand where a full stop groups thousands; "a 5k
+    run" is five kilometres where "£5k" is five thousand (but "$12.9bn" is only 12.9 billion)."""
     scaled = SCALED.fullmatch(number.text)
-    if scaled:
+    if scaled and scaled[2].lower() in ("k", "m"):
         return {number.value, parse_number(scaled[1]) or 0.0}
     if number.unit == "%" or not _DOTTED_THOUSANDS.fullmatch(number.text):
         return {number.value}
@@ -288,7 +288,7 @@ def _check_quotes(facts: Facts, rewrite: Article, source: Analysis) -> list[Issu
         if wanted in source.normal_text:
             holder = next((q for q in source_quotes if wanted in normalise_words(q.text)), None)
             if (speaker and holder and holder.speaker and surname(speaker) != surname(holder.speaker)
-                    and (speaker[0].isupper() or holder.speaker[0].isupper())):  # not "mother" for "testimony"
+                    and not _speaker_also_named(speaker, holder.speaker, facts.text)):
                 issues.append(
                     Issue("misattributed_quote", f"the source attributes this quote to {holder.speaker}, not {speaker}",
                           (start, end), None, holder.sentence, contradicts=True)
@@ -304,6 +304,13 @@ def _check_quotes(facts: Facts, rewrite: Article, source: Analysis) -> list[Issu
         else:
             issues.append(Issue("quote", "this quote is not in the source", (start, end)))
     return issues
+
+
+def _speaker_also_named(found: str, theirs: str, sentence: str) -> bool:
+    """Whether the speaker found in a rewrite's sentence is a common noun and the source's speaker is in that
+    sentence too: "In her testimony, the mother described her as “brave”" gives the quote to the mother, not to
+    "testimony"."""
+    return found[:1].islower() and f" {surname(theirs)} " in f" {normalise_words(sentence)} "
 
 
 def _speaker_of(article: Article, facts: Facts, start: int) -> str | None:

@@ -270,9 +270,15 @@ def test_a_title_the_source_never_gives_a_person_is_not_supported(rewrite, title
 ])
 def test_a_title_the_source_abbreviates_is_the_source_s(rewrite, faithful):
     source = ("South Dakota Gov. Kristi Noem defended the campaign. Steve Clarke, deputy associate administrator for "
-              "exploration in NASA's Science Mission Directorate, spoke to the media. Gen Z influencer Jane Doe, "
-              "who once worked for the SEC, praised the campaign.")
+              "exploration in NASA's Science Mission Directorate, spoke to the media. Gen Z influencer Jane Doe "
+              "praised the campaign. She once worked for the SEC.")
     assert retold.check(source, rewrite).faithful == faithful
+
+
+def test_an_abbreviation_counts_as_a_title_only_before_a_name():
+    source = "Jane Doe praised the campaign. She once worked for the SEC."
+    messages = [i.message for s in retold.check(source, "The Secretary praised the campaign.").sentences for i in s.issues]
+    assert "‘Secretary’ is not in the source" in messages
 
 
 @pytest.mark.parametrize("rewrite, faithful", [

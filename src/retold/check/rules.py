@@ -77,8 +77,7 @@ def _check_names(facts: Facts, source: Analysis) -> list[Issue]:
                                 (mention.start, mention.end)))
     for noun in facts.proper:  # a proper noun spaCy did not take for an entity: a name all the same
         if (f" {noun.key} " not in f" {source.normal_text} " and not _spelled_out(noun.text, source)
-                and not any(re.search(rf"\b{short}\.", source.article.body, re.I)
-                            for short, title in TITLE_ABBREVIATIONS.items() if title == noun.key)):  # "Gov." for Governor
+                and not _abbreviated(noun.key, source)):  # "Governor" where the source writes "Gov."
             issues.append(Issue("entity", f"‘{noun.text}’ is not in the source", (noun.start, noun.end)))
     for person, places in facts.person_places.items():
         said = set().union(*(u.person_places.get(person, set()) for u in units))
@@ -112,6 +111,14 @@ def _given_names(mention: Mention, source: Analysis) -> list[Issue]:
     unit, theirs = full
     return [Issue("entity", f"the source names {theirs.text}, not {mention.text}", (mention.start, mention.end),
                   (theirs.start, theirs.end), unit.index, contradicts=True)]
+
+
+def _abbreviated(title: str, source: Analysis) -> bool:
+    """Whether the source writes ``title`` ("governor") as news abbreviates it before a name: "Gov. Kristi Noem";
+    not "the SEC." or "a sales rep."."""
+    text = " ".join(unit.text for unit in source.units)
+    return any(re.search(rf"\b{short.capitalize()}\. (?:Sir |Dame )?[A-Z][a-z]", text)
+               for short, full in TITLE_ABBREVIATIONS.items() if full == title)
 
 
 def _check_titles(facts: Facts, units: list[Facts]) -> list[Issue]:

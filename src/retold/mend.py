@@ -161,8 +161,8 @@ def put_back_speaker(original: str, candidate: str) -> str | None:
     that-clause, the only one in the sentence) and ``candidate`` is one sentence that states it as fact. None when
     that cannot be done plainly: a verb that reports nothing ("the firm added 500 jobs"), one in a side or joined
     clause ("the deal, which Ghalibaf said was fair, …"), a denial ("has not said"), two speakers, a long subject, a
-    future ("will tell"), or a reply that ends in a quote, a question, an ellipsis or an abbreviation. A short
-    "according to …" in ``original`` is put back as it is."""
+    future ("will tell"), or a reply that ends in a quote, a question, an ellipsis or an abbreviation. Where
+    ``original`` has no such speech verb, its one short "according to …" (``_ACCORDING``) is put back as it is."""
     from retold.nlp import parse
     from retold.sentences import split_sentences
 

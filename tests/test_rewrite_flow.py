@@ -464,6 +464,7 @@ NOTED_REWRITE = "He further noted that the MoU aims [Q1] in various areas and th
     ("He further noted that the MoU aims [Q1] in various areas, that relations will [Q2], and that...", "ellipsis"),
     ("In an effort, the MoU aims [Q1] in various areas and the relations between the two countries will [Q2].",
      "say who said it"),  # the speaker dropped
+    ("Tuesday's meeting: " + NOTED_REWRITE, "“Tuesday's meeting:” is a label"),  # a timeline's or a list's opening, not news
 ])
 def test_a_reply_the_rewriter_can_tell_is_wrong_is_sent_back_with_why(article, bad, why):
     engine = Scripted({NOTED: [bad, NOTED_REWRITE]})
@@ -596,6 +597,18 @@ def test_a_fragment_has_no_finite_verb_or_no_subject(text, fragment):
     from retold.rewrite import _fragments
 
     assert bool(_fragments(text)) == fragment
+
+
+@pytest.mark.parametrize("text, label", [
+    ("March 2023: Iraq and Iran signed a security agreement.", "March 2023:"),
+    ("Iraq and Iran signed an agreement. Key information: Baghdad pledged to act.", "Key information:"),
+    ("Tammy Bruce said: “We support genuine Iraqi sovereignty.”", None),  # a verb before the colon
+    ("The reason is simple: the talks failed at 10:30 on Monday.", None),
+])
+def test_a_label_opens_a_sentence_with_a_phrase_without_a_verb_and_a_colon(text, label):
+    from retold.rewrite import _labels
+
+    assert _labels(text) == ([label] if label else [])
 
 
 def test_a_quote_that_goes_on_is_published_only_after_the_sentence_that_opens_it():

@@ -389,6 +389,11 @@ def _own_words(ent: Span, span: Span) -> list[Token]:
     return list(span.doc[max(ent.root.left_edge.i, span.start) : ent.start])
 
 
+def _appositions(ent: Span, span: Span) -> list[Token]:
+    """The heads of what a name is set beside after it, within the sentence: "Ali Larijani, the council's secretary"."""
+    return [t for t in ent.root.children if t.dep_ == "appos" and ent.end <= t.i < span.end]
+
+
 def _not_anaphoric(subject: Token) -> bool:
     """A pronoun subject that stands for nothing before it: an extraposed "it" ("it might seem unconventional to
     opt for …", "it is likely that …"), or "those" with its own description ("Those in favor of punishment",
@@ -401,13 +406,14 @@ def _not_anaphoric(subject: Token) -> bool:
 
 
 def _person_places(ents: list[Span], span: Span) -> dict[str, set[str]]:
-    """Countries named in a person's own noun phrase ("Iranian Parliament Speaker Bagher Ghalibaf")."""
+    """Countries named in a person's own noun phrase or apposition ("Iranian Parliament Speaker Bagher Ghalibaf",
+    "Reber Ahmed, the Kurdistan Region's interior minister")."""
     found: dict[str, set[str]] = {}
     for ent in ents:
         if ent.label_ != "PERSON":
             continue
-        left = _own_words(ent, span)
-        places = {place_key(t.text) for t in left} - {None}
+        words = _own_words(ent, span) + [t for head in _appositions(ent, span) for t in head.subtree if t.i < span.end]
+        places = {place_key(t.text) for t in words} - {None}
         if places:
             found.setdefault(entity_key(ent.text, "PERSON"), set()).update(places)  # type: ignore[arg-type]
     return found
@@ -431,8 +437,7 @@ def _person_titles(ents: list[Span], span: Span, rel) -> dict[str, dict[str, tup
     for ent in ents:
         if ent.label_ != "PERSON":
             continue
-        words = _own_words(ent, span)
-        words += [t for t in ent.root.children if t.dep_ == "appos" and ent.end <= t.i < span.end]
+        words = _own_words(ent, span) + _appositions(ent, span)
         for t in words:
             short = t.lower_[:-1] if t.text.endswith(".") else ""  # "Gov.", not "Gen Z" or "sales rep"
             lemma = TITLE_ABBREVIATIONS.get(short, t.lemma_.lower())

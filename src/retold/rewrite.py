@@ -34,7 +34,7 @@ from retold.plaintext import strip_dateline
 from retold.plan import LENGTH_TOLERANCE
 from retold.quotes import SPEECH_VERBS, quote_spans
 from retold.report import SUPPORTED, Report
-from retold.sentences import end_sentence
+from retold.sentences import end_sentence, split_sentences
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -393,7 +393,10 @@ class _Rewriter:
         if _fragments(original):  # the source sentence is one too, or the parser misreads it
             return None
         bad = _fragments(candidate)
-        return [f"“{bad[0]}” is not a complete sentence: give it a subject and a verb"] if bad else None
+        if bad:
+            return [f"“{bad[0]}” is not a complete sentence: give it a subject and a verb"]
+        label = None if _labels(original) else next(iter(_labels(candidate)), None)
+        return [f"“{label}” is a label, not news: write it into the sentence"] if label else None
 
     def unattributed(self, original: str, candidate: str) -> list[str] | None:
         """What the source reports someone said ("He further noted that …") must not become the writer's own
@@ -540,6 +543,22 @@ def _fragments(text: str) -> list[str]:
             or not (finite(s.root) or s.root.pos_ == "INTJ" or s.root.tag_ == "VB" or _misread_past(s))]
 
 
+_LABEL = re.compile(r"([^.:;!?\"“”\n]{1,40}):\s+\S")
+
+
+def _labels(text: str) -> list[str]:
+    """The sentences of ``text`` that open with a phrase without a verb before a colon, as a timeline or a list
+    labels its lines ("March 2023: Iraq and Iran signed …", "Key information: …")."""
+    from retold.nlp import parse
+
+    found = []
+    for start, _ in split_sentences(text):
+        match = _LABEL.match(text, start)
+        if match and not any(t.pos_ in ("VERB", "AUX") for t in parse(match.group(1))):
+            found.append(match.group(1).strip() + ":")
+    return found
+
+
 def _misread_past(sentence: Span) -> bool:
     """A regular past tense that spaCy's small model reads as an adjective or a participle, right after a name or a
     pronoun as its subject (an adverb between them may be): "Boeing secured bids for 60 jets" is whole. Not after
@@ -595,8 +614,6 @@ def _joined(*labels: str) -> str:
 def _cuts(original: str, reply: str) -> list[str]:
     """The beginnings of ``reply`` (whole sentences) that are the right length for a restatement of ``original`` and
     keep every quote placeholder it has, longest first, when the whole reply is too long."""
-    from retold.sentences import split_sentences
-
     placeholders = set(_PLACEHOLDER.findall(reply))
     quoted = quote_spans(reply)
     ends = [end for _, end in split_sentences(reply)[:-1] if not any(a < end < b for a, b in quoted)]

@@ -50,6 +50,7 @@ def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | No
         *_check_acts(facts, found, source),
         *_check_subject_places(facts, found),
         *_check_titles(facts, units),
+        *_check_title_places(facts, units),
         *_check_identities(facts, units),
         *_check_attributions(facts, units, primary),
         *_check_relations(facts, found, units),
@@ -141,6 +142,33 @@ def _check_titles(facts: Facts, units: list[Facts]) -> list[Issue]:
     return issues
 
 
+def _check_title_places(facts: Facts, units: list[Facts]) -> list[Issue]:
+    """An office given without the place the source gives it, where the source has officials of more than one
+    place: "Interior Minister Reber Ahmed" for "Kurdistan Region Interior Minister Reber Ahmed" in a story with
+    Iraqi and Iranian officials reads as Iraq's minister. In a story of one place the place may go."""
+    if len(set().union(*(p for u in units for p in u.person_places.values()))) < 2:
+        return []
+    issues = []
+    for person, titles in facts.person_titles.items():
+        if facts.person_places.get(person):
+            continue
+        for unit in units:
+            key = next((k for k, p in unit.person_places.items() if p and same_entity(person, k)
+                        and covered_lemmas(set(titles), set(unit.person_titles.get(k, {})))), None)
+            if key is not None:
+                ours, theirs = _extent(titles), _extent(unit.person_titles[key])
+                issues.append(Issue("entity", f"say whose {facts.text[slice(*ours)]} {_named(facts, person)} is, as "
+                                    f"the source does ({_places(unit.person_places[key])})", ours, theirs, unit.index))
+                break
+    return issues
+
+
+def _extent(spans: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    """From the first to the last of a person's title words."""
+    ordered = sorted(spans.values())
+    return ordered[0][0], ordered[-1][1]
+
+
 def _check_identities(facts: Facts, units: list[Facts]) -> list[Issue]:
     """One person made another by apposition ("Araji, the Iraqi Prime Minister Mohammed Shia' al-Sudani, oversaw"
     where the source has al-Sudani oversee), unless the source sets the two side by side too."""
@@ -183,7 +211,7 @@ def _spelled_out(name: str, source: Analysis) -> bool:
 
 
 def _places(keys: set[str]) -> str:
-    return " / ".join(sorted(k.title() for k in keys))
+    return " / ".join(sorted(k.upper() if len(k) <= 3 else k.title() for k in keys))  # "US", "UAE", "Iraq"
 
 
 _DOTTED_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")

@@ -464,7 +464,6 @@ NOTED_REWRITE = "He further noted that the MoU aims [Q1] in various areas and th
     ("He further noted that the MoU aims [Q1] in various areas, that relations will [Q2], and that...", "ellipsis"),
     ("In an effort, the MoU aims [Q1] in various areas and the relations between the two countries will [Q2].",
      "say who said it"),  # the speaker dropped
-    ("Tuesday's meeting: " + NOTED_REWRITE, "“Tuesday's meeting:” is a label"),  # a timeline's or a list's opening, not news
 ])
 def test_a_reply_the_rewriter_can_tell_is_wrong_is_sent_back_with_why(article, bad, why):
     engine = Scripted({NOTED: [bad, NOTED_REWRITE]})
@@ -599,16 +598,34 @@ def test_a_fragment_has_no_finite_verb_or_no_subject(text, fragment):
     assert bool(_fragments(text)) == fragment
 
 
-@pytest.mark.parametrize("text, label", [
-    ("March 2023: Iraq and Iran signed a security agreement.", "March 2023:"),
-    ("Iraq and Iran signed an agreement. Key information: Baghdad pledged to act.", "Key information:"),
-    ("Tammy Bruce said: “We support genuine Iraqi sovereignty.”", None),  # a verb before the colon
-    ("The reason is simple: the talks failed at 10:30 on Monday.", None),
+@pytest.mark.parametrize("text, label, mended", [
+    ("March 2023: Iraq and Iran signed a security agreement.", "March 2023:",
+     "In March 2023, Iraq and Iran signed a security agreement."),
+    ("Oct. 21: The two sides met.", "Oct. 21:", "On Oct. 21, the two sides met."),
+    ("Iraq and Iran signed an agreement. Key information: Baghdad pledged to act.", "Key information:",
+     "Iraq and Iran signed an agreement. Baghdad pledged to act."),
+    ("Tammy Bruce said: “We support genuine Iraqi sovereignty.”", None, None),  # a verb before the colon
+    ("The reason is simple: the talks failed at 10:30 on Monday.", None, None),
 ])
-def test_a_label_opens_a_sentence_with_a_phrase_without_a_verb_and_a_colon(text, label):
-    from retold.rewrite import _labels
+def test_a_label_before_a_sentence_is_found_and_made_part_of_it(text, label, mended):
+    from retold.mend import delabel, labels
 
-    assert _labels(text) == ([label] if label else [])
+    assert labels(text) == ([label] if label else [])
+    assert delabel(text) == (mended or text)
+
+
+def test_a_reply_that_opens_with_a_label_is_mended_or_sent_back(article):
+    labelled = "Tuesday's meeting: " + NOTED_REWRITE  # a timeline's or a list's opening, not news
+    engine = Scripted({NOTED: [labelled]})
+    result = retold.rewrite(article, engine=engine, words=600, tries=1)
+    written = next(s for s in result.sentences if "deepen" in s.text)
+    assert written.text.startswith("He further noted") and (written.engine, written.mended) == ("scripted", "delabel")
+
+    wrong = "Tuesday's meeting: " + NOTED_REWRITE.replace("two countries", "three countries")  # mended, not proven
+    engine = Scripted({NOTED: [wrong, NOTED_REWRITE]})
+    retold.rewrite(article, engine=engine, words=600, tries=2)
+    asked = [r for r in engine.asked if NOTED in r.text]
+    assert asked[1].feedback and "“Tuesday's meeting:” is a label" in asked[1].feedback[0]
 
 
 def test_a_quote_that_goes_on_is_published_only_after_the_sentence_that_opens_it():

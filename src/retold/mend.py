@@ -1,5 +1,6 @@
 """Mending a model's reply that the rewriter or the checker rejected, without writing a fact of its own: an
-opening "As a result," or "In exchange," goes (``unlink``), the modifiers it added that no source sentence has are
+opening "As a result," or "In exchange," goes (``unlink``), a label before a sentence ("March 2023: …") becomes part
+of it (``delabel``), the modifiers it added that no source sentence has are
 trimmed (``trim``), the speaker it dropped is put back (``put_back_speaker``), and the modal with which the source
 hedges the sentence goes back on its main verb (``hedge``). Each mended reply goes through the rewriter's and the
 checker's tests again; none is published unproven. Each mend gives up (returns None or the text unchanged) where it
@@ -10,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from retold.analyze import COGNITION_VERBS, HEDGE_MODALS, HEDGE_WORDS
+from retold.analyze import COGNITION_VERBS, HEDGE_MODALS, HEDGE_WORDS, WEEKDAYS, date_words
 from retold.check.evidence import covered_lemmas
+from retold.dates import MONTHS
 from retold.quotes import SPEECH_VERBS, quote_spans
 
 if TYPE_CHECKING:
@@ -59,6 +61,52 @@ def unlink(text: str) -> str:
         if not any(a < start < b for a, b in quoted):  # not a speaker's words
             text = text[:start] + unlinked(text[start:end]) + text[end:]
     return text
+
+
+LABEL = re.compile(r"([^:;!?\"“”\n]{1,40}):\s+(?=\S)")
+"""What may be a label before a sentence: a short phrase, then a colon (not "10:30")."""
+_DATE_WORD = re.compile(r"(?:in|on|early|mid|late|the|of|\d{1,4}(?:st|nd|rd|th)?|" + "|".join(MONTHS) + "|"
+                        + "|".join(WEEKDAYS) + r")\.?,?", re.I)
+_OPENERS = {"the", "a", "an", "this", "these", "those", "that", "it", "its", "they", "their", "he", "his", "she", "her"}
+
+
+def labels(text: str) -> list[str]:
+    """The labels that open sentences of ``text`` as a timeline or a list labels its lines: a phrase without a verb
+    before a colon ("March 2023: Iraq and Iran signed …", "Key information: …"), the colon kept."""
+    return [match.group(1).strip() + ":" for match, _ in _labelled(text)]
+
+
+def delabel(text: str) -> str:
+    """``text`` with each opening label made part of its sentence: a date as the sentence's time ("March 2023: Iraq and
+    Iran signed …" -> "In March 2023, Iraq and Iran signed …"), a label of common words left out ("Key information:
+    …"); one that holds a name or a number stays, as it may hold a fact."""
+    for match, end in reversed(_labelled(text)):
+        label, rest = match.group(1).strip(), text[match.end():end]
+        rest = rest[0].lower() + rest[1:] if rest.split()[0].lower() in _OPENERS else rest
+        words = re.split(r"[\s-]+", label)
+        if date_words(label) and all(_DATE_WORD.fullmatch(word) for word in words):
+            on = re.search(r"(?<!\d)\d{1,2}(?!\d)|" + "|".join(WEEKDAYS), label, re.I)
+            label = re.sub(r"\b(?:Early|Mid|Late)\b", lambda m: m.group().lower(), label)  # "In mid-September"
+            opening = label if words[0].lower() in ("in", "on") else ("On " if on else "In ") + label
+            text = text[:match.start()] + opening + ", " + rest + text[end:]
+        elif not re.search(r"\d", label) and all(word.islower() for word in words[1:]):
+            text = text[:match.start()] + rest[0].upper() + rest[1:] + text[end:]
+    return text
+
+
+def _labelled(text: str) -> list[tuple[re.Match[str], int]]:
+    """Each sentence of ``text`` outside quotes that opens with a label: the label's match and the sentence's end."""
+    from retold.nlp import parse
+    from retold.sentences import split_sentences
+
+    quoted = quote_spans(text)
+    found = []
+    for start, end in split_sentences(text):
+        match = LABEL.match(text, start)
+        if (match and not any(a < start < b for a, b in quoted)
+                and not any(t.pos_ in ("VERB", "AUX") for t in parse(match.group(1)))):
+            found.append((match, end))
+    return found
 
 
 def trim(sentence: str, known: frozenset[str]) -> str:

@@ -362,6 +362,7 @@ class _Rewriter:
             return len(hedged & {stem(t.lemma_.lower()) for t in parse(text) if t.is_alpha}) >= 2
 
         steps = [("unlink", mend.unlink),
+                 ("delabel", mend.delabel),
                  ("trim", lambda text: mend.trim(text, analyze(self.source).lemmas)),
                  ("modal", lambda text: mend.hedge(text, modal) if modal and restates(text) else None),
                  ("speaker", lambda text: mend.put_back_speaker(original, text)
@@ -395,7 +396,7 @@ class _Rewriter:
         bad = _fragments(candidate)
         if bad:
             return [f"“{bad[0]}” is not a complete sentence: give it a subject and a verb"]
-        label = None if _labels(original) else next(iter(_labels(candidate)), None)
+        label = None if mend.labels(original) else next(iter(mend.labels(candidate)), None)
         return [f"“{label}” is a label, not news: write it into the sentence"] if label else None
 
     def unattributed(self, original: str, candidate: str) -> list[str] | None:
@@ -541,22 +542,6 @@ def _fragments(text: str) -> list[str]:
             if (s.root.tag_ in ("VBD", "VBZ", "VBP") and not any(c.dep_ in _SUBJECTS for c in s.root.children)
                 and not any(t.pos_ in ("NOUN", "PROPN", "PRON") and t.dep_ != "advmod" for t in s[: s.root.i - s.start]))
             or not (finite(s.root) or s.root.pos_ == "INTJ" or s.root.tag_ == "VB" or _misread_past(s))]
-
-
-_LABEL = re.compile(r"([^.:;!?\"“”\n]{1,40}):\s+\S")
-
-
-def _labels(text: str) -> list[str]:
-    """The sentences of ``text`` that open with a phrase without a verb before a colon, as a timeline or a list
-    labels its lines ("March 2023: Iraq and Iran signed …", "Key information: …")."""
-    from retold.nlp import parse
-
-    found = []
-    for start, _ in split_sentences(text):
-        match = _LABEL.match(text, start)
-        if match and not any(t.pos_ in ("VERB", "AUX") for t in parse(match.group(1))):
-            found.append(match.group(1).strip() + ":")
-    return found
 
 
 def _misread_past(sentence: Span) -> bool:

@@ -604,6 +604,12 @@ def test_a_fragment_has_no_finite_verb_or_no_subject(text, fragment):
     ("Oct. 21: The two sides met.", "Oct. 21:", "On Oct. 21, the two sides met."),
     ("Iraq and Iran signed an agreement. Key information: Baghdad pledged to act.", "Key information:",
      "Iraq and Iran signed an agreement. Baghdad pledged to act."),
+    ("Great news. Update: Iraq and Iran signed a deal.", "Update:", "Great news. Iraq and Iran signed a deal."),
+    ("March 2023: Both sides signed.", "March 2023:", "In March 2023, both sides signed."),
+    ("March 2023: NATO met.", "March 2023:", "In March 2023, NATO met."),
+    # a label that may hold a fact or say who speaks stays, and the reply is sent back
+    ("Baghdad: Iraqi officials said so.", "Baghdad:", None),
+    ("Tuesday's meeting: He noted it.", "Tuesday's meeting:", None),
     ("Tammy Bruce said: “We support genuine Iraqi sovereignty.”", None, None),  # a verb before the colon
     ("The reason is simple: the talks failed at 10:30 on Monday.", None, None),
 ])
@@ -615,17 +621,17 @@ def test_a_label_before_a_sentence_is_found_and_made_part_of_it(text, label, men
 
 
 def test_a_reply_that_opens_with_a_label_is_mended_or_sent_back(article):
-    labelled = "Tuesday's meeting: " + NOTED_REWRITE  # a timeline's or a list's opening, not news
+    labelled = "Key points: " + NOTED_REWRITE  # a list's opening, not news
     engine = Scripted({NOTED: [labelled]})
     result = retold.rewrite(article, engine=engine, words=600, tries=1)
     written = next(s for s in result.sentences if "deepen" in s.text)
     assert written.text.startswith("He further noted") and (written.engine, written.mended) == ("scripted", "delabel")
 
-    wrong = "Tuesday's meeting: " + NOTED_REWRITE.replace("two countries", "three countries")  # mended, not proven
+    wrong = "Key points: " + NOTED_REWRITE.replace("two countries", "three countries")  # mended, not proven
     engine = Scripted({NOTED: [wrong, NOTED_REWRITE]})
     retold.rewrite(article, engine=engine, words=600, tries=2)
     asked = [r for r in engine.asked if NOTED in r.text]
-    assert asked[1].feedback and "“Tuesday's meeting:” is a label" in asked[1].feedback[0]
+    assert asked[1].feedback and "“Key points:” is a label" in asked[1].feedback[0]
 
 
 def test_a_quote_that_goes_on_is_published_only_after_the_sentence_that_opens_it():

@@ -394,6 +394,16 @@ def _appositions(ent: Span, span: Span) -> list[Token]:
     return [t for t in ent.root.children if t.dep_ == "appos" and ent.end <= t.i < span.end]
 
 
+def _own_phrase(head: Token, span: Span) -> list[Token]:
+    """``head`` and its dependents within the sentence, without any branch that names a person ("a counterpart of
+    Iranian Interior Minister Eskandar Momeni" says nothing of where the person set beside it serves)."""
+    words = [head]
+    for child in head.children:
+        if child.i < span.end and not any(t.ent_type_ == "PERSON" for t in child.subtree):
+            words += _own_phrase(child, span)
+    return words
+
+
 def _not_anaphoric(subject: Token) -> bool:
     """A pronoun subject that stands for nothing before it: an extraposed "it" ("it might seem unconventional to
     opt for …", "it is likely that …"), or "those" with its own description ("Those in favor of punishment",
@@ -412,7 +422,7 @@ def _person_places(ents: list[Span], span: Span) -> dict[str, set[str]]:
     for ent in ents:
         if ent.label_ != "PERSON":
             continue
-        words = _own_words(ent, span) + [t for head in _appositions(ent, span) for t in head.subtree if t.i < span.end]
+        words = _own_words(ent, span) + [t for head in _appositions(ent, span) for t in _own_phrase(head, span)]
         places = {place_key(t.text) for t in words} - {None}
         if places:
             found.setdefault(entity_key(ent.text, "PERSON"), set()).update(places)  # type: ignore[arg-type]

@@ -67,7 +67,6 @@ LABEL = re.compile(r"([^:;!?\"“”\n]{1,40}):\s+(?=\S)")
 """What may be a label before a sentence: a short phrase, then a colon (not "10:30")."""
 _DATE_WORD = re.compile(r"(?:in|on|early|mid|late|the|of|\d{1,4}(?:st|nd|rd|th)?|" + "|".join(MONTHS) + "|"
                         + "|".join(WEEKDAYS) + r")\.?,?", re.I)
-_OPENERS = {"the", "a", "an", "this", "these", "those", "that", "it", "its", "they", "their", "he", "his", "she", "her"}
 
 
 def labels(text: str) -> list[str]:
@@ -79,17 +78,21 @@ def labels(text: str) -> list[str]:
 def delabel(text: str) -> str:
     """``text`` with each opening label made part of its sentence: a date as the sentence's time ("March 2023: Iraq and
     Iran signed …" -> "In March 2023, Iraq and Iran signed …"), a label of common words left out ("Key information:
-    …"); one that holds a name or a number stays, as it may hold a fact."""
+    …"); one that holds a name, a number or a date besides stays ("Baghdad:", "Tuesday's meeting:"), as it may hold a
+    fact or say who speaks."""
+    from retold.nlp import parse
+
     for match, end in reversed(_labelled(text)):
         label, rest = match.group(1).strip(), text[match.end():end]
-        rest = rest[0].lower() + rest[1:] if rest.split()[0].lower() in _OPENERS else rest
         words = re.split(r"[\s-]+", label)
         if date_words(label) and all(_DATE_WORD.fullmatch(word) for word in words):
             on = re.search(r"(?<!\d)\d{1,2}(?!\d)|" + "|".join(WEEKDAYS), label, re.I)
-            label = re.sub(r"\b(?:Early|Mid|Late)\b", lambda m: m.group().lower(), label)  # "In mid-September"
+            label = re.sub(r"\b(?:The|Early|Mid|Late)\b", lambda m: m.group().lower(), label)  # "In mid-September"
             opening = label if words[0].lower() in ("in", "on") else ("On " if on else "In ") + label
-            text = text[:match.start()] + opening + ", " + rest + text[end:]
-        elif not re.search(r"\d", label) and all(word.islower() for word in words[1:]):
+            first = parse(rest)[0]
+            named = first.pos_ == "PROPN" or first.text == "I" or (first.text.isupper() and len(first.text) > 1)
+            text = text[:match.start()] + opening + ", " + (rest if named else rest[0].lower() + rest[1:]) + text[end:]
+        elif not date_words(label) and not any(t.pos_ in ("PROPN", "NUM") or t.ent_type_ for t in parse(label)):
             text = text[:match.start()] + rest[0].upper() + rest[1:] + text[end:]
     return text
 
@@ -102,7 +105,7 @@ def _labelled(text: str) -> list[tuple[re.Match[str], int]]:
     quoted = quote_spans(text)
     found = []
     for start, end in split_sentences(text):
-        match = LABEL.match(text, start)
+        match = LABEL.match(text, start, end)
         if (match and not any(a < start < b for a, b in quoted)
                 and not any(t.pos_ in ("VERB", "AUX") for t in parse(match.group(1)))):
             found.append((match, end))

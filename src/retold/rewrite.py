@@ -55,7 +55,7 @@ class RewriteSentence:
     tries: int = 0  # how many times the model was asked for this sentence
     rejected: list[str] = field(default_factory=list)  # what was wrong with the model's tries that failed, in order
     mended: str = ""  # how the rewriter mended the model's reply before it was proven (retold.mend): "cut", "unlink",
-    #                   "trim", "modal", "speaker", joined by "+"; empty when the reply was proven as written
+    #                   "delabel", "trim", "modal", "speaker", joined by "+"; empty when the reply was proven as written
 
 
 Paragraphs = list[list[RewriteSentence]]
@@ -349,7 +349,8 @@ class _Rewriter:
 
     def mends(self, index: int, original: str, candidate: str) -> Iterator[tuple[str, str]]:
         """``candidate`` as written, then, lazily, what the rewriter can make of it without writing a fact of its own,
-        each with how, in this order: an opening "As a result," taken out, the modifiers no source sentence has taken
+        each with how, in this order: an opening "As a result," taken out, an opening label made part of the sentence
+        ("March 2023: …" as "In March 2023, …"), the modifiers no source sentence has taken
         out ("a thorough examination"), the modal with which ``original`` hedges its main verb put on the reply's
         ("could") when the reply restates two of the words it hedges (as the checker's hedge check counts them), and
         the speaker ``original`` names put back ("…, he said."); one at a time, then together."""

@@ -145,21 +145,22 @@ def _check_titles(facts: Facts, units: list[Facts]) -> list[Issue]:
 def _check_title_places(facts: Facts, units: list[Facts]) -> list[Issue]:
     """An office given without the place the source gives it, where the source has officials of more than one
     place: "Interior Minister Reber Ahmed" for "Kurdistan Region Interior Minister Reber Ahmed" in a story with
-    Iraqi and Iranian officials reads as Iraq's minister. In a story of one place the place may go."""
+    Iraqi and Iranian officials reads as Iraq's minister. In a story of one place the place may go, and so it may
+    where the source itself gives the office without it ("Prime Minister al-Sudani" after "Iraqi Prime Minister …")."""
     if len(set().union(*(p for u in units for p in u.person_places.values()))) < 2:
         return []
     issues = []
     for person, titles in facts.person_titles.items():
         if facts.person_places.get(person):
             continue
-        for unit in units:
-            key = next((k for k, p in unit.person_places.items() if p and same_entity(person, k)
-                        and covered_lemmas(set(titles), set(unit.person_titles.get(k, {})))), None)
-            if key is not None:
-                ours, theirs = _extent(titles), _extent(unit.person_titles[key])
-                issues.append(Issue("entity", f"say whose {facts.text[slice(*ours)]} {_named(facts, person)} is, as "
-                                    f"the source does ({_places(unit.person_places[key])})", ours, theirs, unit.index))
-                break
+        given = [(unit, key) for unit in units for key, theirs in unit.person_titles.items()
+                 if same_entity(person, key) and covered_lemmas(set(titles), set(theirs))]
+        placed = [(unit, key) for unit, key in given if unit.person_places.get(key)]
+        if placed and len(placed) == len(given):
+            unit, key = placed[0]
+            ours, theirs = _extent(titles), _extent(unit.person_titles[key])
+            issues.append(Issue("entity", f"say whose {facts.text[slice(*ours)]} {_named(facts, person)} is, as "
+                                f"the source does ({_places(unit.person_places[key])})", ours, theirs, unit.index))
     return issues
 
 
@@ -211,7 +212,7 @@ def _spelled_out(name: str, source: Analysis) -> bool:
 
 
 def _places(keys: set[str]) -> str:
-    return " / ".join(sorted(k.upper() if len(k) <= 3 else k.title() for k in keys))  # "US", "UAE", "Iraq"
+    return " / ".join(sorted(k.upper() if len(k) <= 3 else k.title() for k in keys))  # "US", "UK", "Iraq"
 
 
 _DOTTED_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")

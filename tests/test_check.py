@@ -276,6 +276,15 @@ def test_an_office_without_the_place_the_source_gives_it_is_not_supported(rewrit
     assert faithful or "say whose Interior Minister Reber Ahmed is, as the source does (Kurdistan Region)" in messages
 
 
+@pytest.mark.parametrize("rewrite, faithful", [
+    ("President Donald Trump spoke after the talks.", True),  # a head of state's office: the name says whose
+    ("Vice Premier Liu He spoke after the talks.", False),
+])
+def test_a_head_of_state_may_go_without_the_country(rewrite, faithful):
+    source = "US President Donald Trump spoke after the talks. Chinese Vice Premier Liu He spoke after the talks."
+    assert retold.check(source, rewrite).faithful == faithful
+
+
 def test_an_office_the_source_itself_gives_without_its_place_may_go_without_it():
     source = ("Iraqi Prime Minister Mohammed Shia al-Sudani met Iranian Parliament Speaker Bagher Ghalibaf in Tehran. "
               "Prime Minister al-Sudani said the talks went well.")

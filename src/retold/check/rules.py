@@ -142,16 +142,22 @@ def _check_titles(facts: Facts, units: list[Facts]) -> list[Issue]:
     return issues
 
 
+HEADS = {frozenset(title.split()) for title in ("president", "prime minister", "premier", "chancellor", "king", "queen",
+                                                 "pope", "emperor")}
+"""Offices of a head of state or government, which news gives before the name without the country once the name says
+who ("President Trump" for "US President Donald Trump"); not "Vice President" or "Interior Minister"."""
+
+
 def _check_title_places(facts: Facts, units: list[Facts]) -> list[Issue]:
     """An office given without the place the source gives it, where the source has officials of more than one
     place: "Interior Minister Reber Ahmed" for "Kurdistan Region Interior Minister Reber Ahmed" in a story with
     Iraqi and Iranian officials reads as Iraq's minister. In a story of one place the place may go, and so it may
-    where the source itself gives the office without it ("Prime Minister al-Sudani" after "Iraqi Prime Minister …")."""
+    where the source itself gives the office without it, and from a head of state or government (``HEADS``)."""
     if len(set().union(*(p for u in units for p in u.person_places.values()))) < 2:
         return []
     issues = []
     for person, titles in facts.person_titles.items():
-        if facts.person_places.get(person):
+        if facts.person_places.get(person) or frozenset(titles) in HEADS:
             continue
         given = [(unit, key) for unit in units for key, theirs in unit.person_titles.items()
                  if same_entity(person, key) and covered_lemmas(set(titles), set(theirs))]

@@ -486,6 +486,8 @@ def test_a_reply_that_drops_the_speaker_gets_the_speaker_back_when_it_can_end_wi
     ("Ghalibaf added that the deal was good.", "The deal was good.", "The deal was good, Ghalibaf said."),
     ("The company says the car is fast.", "The car is quick.", "The car is quick, the company says."),
     ("Authorities say that the cases are unrelated.", "The cases are not linked.", "The cases are not linked, authorities say."),
+    ("Two people briefed on the talks said the deal was close.", "The deal was near.",
+     "The deal was near, two people briefed on the talks said."),  # a number opening the sentence is no name
     ("I said the car was fast.", "The car was fast.", None),  # the writer is no speaker to name
     ("The car is fast.", "The car is quick.", None),  # nobody speaks
     ("The talks concluded on Monday.", "The talks ended on Monday.", None),  # a speech verb that reports nothing

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from retold.analyze import COGNITION_VERBS, HEDGE_MODALS, HEDGE_WORDS, WEEKDAYS, date_words
+from retold.analyze import COGNITION_VERBS, HEDGE_MODALS, HEDGE_WORDS, NAME_LABELS, WEEKDAYS, date_words
 from retold.check.evidence import covered_lemmas
 from retold.dates import MONTHS
 from retold.quotes import SPEECH_VERBS, quote_spans
@@ -236,7 +236,7 @@ def put_back_speaker(original: str, candidate: str) -> str | None:
     if len(words) > 6 or any(t.is_quote or t.is_punct for t in words):
         return None
     speaker = original[words[0].idx:words[-1].idx + len(words[-1])]
-    if words[0].pos_ != "PROPN" and not words[0].ent_type_ and words[0].text != "I":  # "the company", "he", "authorities"
+    if words[0].pos_ != "PROPN" and words[0].ent_type_ not in NAME_LABELS and words[0].text != "I":  # "the company", "two people"
         speaker = speaker[:1].lower() + speaker[1:]
     said = {"VBZ": "says", "VBP": "say"}.get(verb.tag_, "said")
     return f"{text[:-1]}, {speaker} {said}."

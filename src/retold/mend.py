@@ -46,7 +46,6 @@ def unlink(text: str) -> str:
     before ("As a result, …", "In exchange, …"; ``check.rules.RELATIONS``): a small model ties facts the source only
     gives side by side, and the statements without the tie may be proven."""
     from retold.check.rules import RELATIONS
-    from retold.sentences import split_sentences
 
     def unlinked(sentence: str) -> str:
         for said, _ in RELATIONS.values():
@@ -56,11 +55,17 @@ def unlink(text: str) -> str:
                 return rest[0].upper() + rest[1:] if rest.split()[0].islower() else rest  # not "IPhone"
         return sentence
 
-    quoted = quote_spans(text)
-    for start, end in reversed(split_sentences(text)):  # from the end, so the offsets before stay right
-        if not any(a < start < b for a, b in quoted):  # not a speaker's words
-            text = text[:start] + unlinked(text[start:end]) + text[end:]
+    for start, end in reversed(_outside_quotes(text)):  # from the end, so the offsets before stay right
+        text = text[:start] + unlinked(text[start:end]) + text[end:]
     return text
+
+
+def _outside_quotes(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each sentence of ``text`` that does not begin inside a direct quote (a speaker's words)."""
+    from retold.sentences import split_sentences
+
+    quoted = quote_spans(text)
+    return [(start, end) for start, end in split_sentences(text) if not any(a < start < b for a, b in quoted)]
 
 
 LABEL = re.compile(r"([^:;!?\"“”\n]{1,40}):\s+(?=\S)")
@@ -100,14 +105,11 @@ def delabel(text: str) -> str:
 def _labelled(text: str) -> list[tuple[re.Match[str], int]]:
     """Each sentence of ``text`` outside quotes that opens with a label: the label's match and the sentence's end."""
     from retold.nlp import parse
-    from retold.sentences import split_sentences
 
-    quoted = quote_spans(text)
     found = []
-    for start, end in split_sentences(text):
+    for start, end in _outside_quotes(text):
         match = LABEL.match(text, start, end)
-        if (match and not any(a < start < b for a, b in quoted)
-                and not any(t.pos_ in ("VERB", "AUX") for t in parse(match.group(1)))):
+        if match and not any(t.pos_ in ("VERB", "AUX") for t in parse(match.group(1))):
             found.append((match, end))
     return found
 

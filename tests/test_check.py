@@ -193,6 +193,28 @@ def test_a_judgement_the_source_does_not_make_is_named(rewrite, added):
     assert issues == ([f"{added}: the source makes no such judgement; leave it out"] if added else [])
 
 
+@pytest.mark.parametrize("source, rewrite, changed", [
+    ("Tehran warned of military action should the agreement not be effectively implemented.",
+     "Tehran warned of military action if the agreement is not fully implemented.", ("fully", "effectively")),
+    ("Tehran warned of military action should the agreement not be effectively implemented.",
+     "Tehran warned of military action if the agreement was not effectively implemented.", None),
+    ("Tehran warned of military action should the agreement not be effectively implemented.",  # no adverb of its own
+     "Tehran warned of military action if the agreement is not implemented.", None),
+    ("The firm quickly sold the plant.", "The plant was sold quickly by the firm.", None),
+    ("The firm quickly sold the plant.", "The firm secretly sold the plant.", ("secretly", "quickly")),
+    ("The firm quickly sold the plant and secretly moved its staff.",  # the word is the evidence's, on another verb
+     "The firm secretly sold the plant.", None),
+    ("Prices rose sharply in March.", "Prices rose significantly in March.", None),  # weight for weight: `judgement`'s
+    ("The deal will possibly close in May.", "The deal will likely close in May.", None),  # a hedge for a hedge
+])
+def test_a_changed_manner_is_named(source, rewrite, changed):
+    issues = [i for i in retold.check(source, rewrite).sentences[0].issues if i.type == "manner"]
+    assert [i.message for i in issues] == ([f"‘{changed[0]}’: the source says ‘{changed[1]}’ here; keep ‘{changed[1]}’"]
+                                           if changed else [])
+    for issue in issues:
+        assert rewrite[slice(*issue.span)] == changed[0] and source[slice(*issue.source_span)] == changed[1]
+
+
 def test_swapped_actor_is_contradicted():
     verdict, issues, _ = only("The suspect arrested Police Chief Mark Reyes after a chase through the town centre on Monday.")
     assert verdict == "contradicted" and "role" in issues

@@ -67,7 +67,9 @@ def test_a_model_that_never_gets_it_right_falls_back_to_the_rules(article):
     engine = Scripted({LEAD: [wrong] * 3})
     result = retold.rewrite(article, engine=engine, words=60, tries=3)
     lead = result.sentences[0]
-    assert lead.engine in ("rules", "source") and lead.tries == 3
+    # three tries at the whole, then two at the first part the rules split off it ("…, stressing …"), which the
+    # model gave back in the rules' words: that part is the rules' too
+    assert lead.engine in ("rules", "source") and lead.tries == 5
     assert len(lead.rejected) == 3 and all("2019" in why for why in lead.rejected)  # why the rules wrote it
     assert "Washington" not in result.body
     assert result.fallback_share > 0
@@ -365,6 +367,29 @@ def test_a_part_that_no_model_wording_proves_is_the_rules_and_counts_as_a_fallba
     assert len(stressed.rejected) == 2 and "Rouhani" in stressed.rejected[0]
     assert "Rouhani" not in result.body and result.fallback_share > 0
     assert result.report.faithful
+
+
+DESIGNATED = "designated several prominent PMF factions"
+"""In the example's last sentence, which the rules split in two: the designation, and the accusation with its quote."""
+
+
+def test_a_sentence_the_model_cannot_restate_whole_goes_to_it_in_the_parts_the_rules_split_it_into(article):
+    wrong = ("In mid-September the US State Department designated several prominent PMF factions as foreign terrorist "
+             "organizations, accusing Iran of supporting attacks on US troops.")  # a target the source never gives
+    reworded = ("In mid-September, the US State Department named several prominent PMF factions, namely, Harakat "
+                "al-Nujaba, Kataib Sayyid al-Shuhada, Harakat Ansar Allah al-Awfiya, and Kataib al-Imam Ali, as "
+                "foreign terrorist organizations.")
+    engine = Scripted({DESIGNATED: [wrong, wrong, reworded]})
+    result = retold.rewrite(article, engine=engine, tries=2)
+    asked = [r.text for r in engine.asked if DESIGNATED in r.text]
+    assert "accusing Iran" in asked[0] and "accusing Iran" in asked[1]  # the whole sentence, twice
+    assert asked[2].endswith("as foreign terrorist organizations.")  # then the part with no quote
+    written = {s.text: s for s in result.sentences}
+    assert written[reworded].engine == "scripted" and written[reworded].sources == [9]
+    accused = next(s for s in result.sentences if "accused Iran" in s.text)
+    assert accused.engine == "rules" and accused.tries == 2  # the model was asked for it (whole): a fallback
+    assert len(accused.rejected) == 2 and "US troops" not in result.body
+    assert 0 < result.fallback_share and result.report.faithful
 
 
 @pytest.mark.parametrize("text, quoted, told, kept", [

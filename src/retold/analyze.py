@@ -136,6 +136,7 @@ class Facts:
     predicates: set[str] = field(default_factory=set)  # lemmas of its verbs and adjectives
     modal: dict[str, str] = field(default_factory=dict)
     modifiers: set[str] = field(default_factory=set)  # lemmas of its adjectives and adverbs outside names
+    manners: list[tuple[str, str, tuple[int, int]]] = field(default_factory=list)  # (verb or adjective lemma, its -ly adverb, its span)
     roles: list[tuple[str, str, str]] = field(default_factory=list)  # (actor key, verb lemma, target key)
     act_actors: list[tuple[str, str]] = field(default_factory=list)  # (noun lemma, actor key): "the signing … between A and B"
     attributions: list[Attribution] = field(default_factory=list)
@@ -263,6 +264,8 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
             facts.predicates.add(lemma)
         if token.pos_ in ("ADJ", "ADV") and token.i not in entity_of:
             facts.modifiers.add(lemma)
+            if token.dep_ == "advmod" and token.lower_.endswith("ly") and token.head.pos_ in ("VERB", "ADJ"):
+                facts.manners.append((_lemma(token.head), token.lower_, rel(token)))
         negates = token.dep_ == "neg" or lemma in ("never", "no") and token.dep_ in ("neg", "det", "advmod")
         if negates and token.head.pos_ in ("VERB", "AUX", "ADJ"):  # "no wins" negates no act: not compared
             facts.negated.add(token.head.lemma_.lower())

@@ -21,7 +21,7 @@ class Evidence:
 
 @dataclass
 class Issue:
-    type: str  # entity, number, date, quote, misattributed_quote, negation, modality, judgement, role, attribution, relation, unsupported
+    type: str  # entity, number, date, quote, misattributed_quote, negation, modality, judgement, manner, role, attribution, relation, unsupported
     message: str
     span: tuple[int, int] | None  # characters of the rewrite sentence
     source_span: tuple[int, int] | None = None  # characters of the evidence sentence `source_index`

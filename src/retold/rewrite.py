@@ -94,7 +94,8 @@ class Rewrite:
     @property
     def fallback_share(self) -> float:
         """Share of the sentences the model was asked for that came from the rules or the source instead
-        (sentences that are mostly a direct quote go to the rules without asking the model)."""
+        (sentences that are mostly a direct quote go to the rules without asking the model). A source sentence
+        the model restates in parts counts each part: the model's, or the rules' after the model was asked."""
         asked = [s for s in self.sentences if s.tries]
         return sum(s.engine != self.engine for s in asked) / len(asked) if asked else 0.0
 
@@ -229,14 +230,15 @@ class _Rewriter:
         A model gets up to ``tries`` attempts, each with the checker's objections to the last, and sees direct
         quotes as placeholders that retold fills in verbatim. A sentence that is mostly a direct quote skips the
         models (the quote must stay word for word), except for the parts the rules split off it that hold no
-        quote (``quote_free``); one that goes on with a quote opened before it is kept as the source writes it."""
+        quote (``in_parts``); so does one the model could not restate whole before the rules take it over. One
+        that goes on with a quote opened before it is kept as the source writes it."""
         rejected: list[str] = []
         chain = engines or self.chain
         if plan.continues_quote(self.source, index):  # the speaker's words with no mark of their own ("Twitter can
             chain = [SourceEngine()]                   # make a joke of it, but …"): neither reworded nor split
         for writer in chain:
             if writer.is_model and self.mostly_quote(index):
-                written = self.quote_free(writer, index, asked)
+                written = self.in_parts(writer, index, asked)
                 if written:
                     return written
                 continue
@@ -246,12 +248,16 @@ class _Rewriter:
                 mended = self.mended if writer.is_model else {}
                 return [RewriteSentence(part, [index], writer.name, asked, rejected, mended.get(part, ""))
                         for part in proven]
+            if writer.is_model and (written := self.in_parts(writer, index, asked, rejected)):
+                return written
         self.warnings.append(f"source sentence {index + 1} could not be proven in any form and was left out")
         return []
 
-    def prove(self, writer: Engine, index: int, original: str, asked: int) -> tuple[list[str] | None, int, list[str]]:
+    def prove(self, writer: Engine, index: int, original: str, asked: int,
+              lead: bool | None = None) -> tuple[list[str] | None, int, list[str]]:
         """``original`` (source sentence ``index`` or a part of it) as ``writer`` restates it and the checker
         proves it, or None; the count of model requests so far; and what was wrong with the tries that failed.
+        It is asked for as the story's opening (``lead``) when it is the first sentence or its first part.
         A proven restatement that repeats more of the source than NOVELTY allows is asked for in other words, told the
         phrases it repeated (and the objections to a rewording that failed), while tries are left, and once even when
         it was proven on the last try; the new wording is kept only if it is proven too and repeats less. A model
@@ -265,7 +271,8 @@ class _Rewriter:
         rejected: list[str] = []
         attempt, limit = 0, self.options.tries if writer.is_model else 1
         while attempt < limit:
-            request = Request(masked, kind="lead" if index == 0 else "sentence", style=self.options.style,
+            request = Request(masked, kind="lead" if (index == 0 if lead is None else lead) else "sentence",
+                              style=self.options.style,
                               feedback=feedback, avoid=avoid, seed=self.options.seed + attempt)
             parts, feedback = self.attempt(writer, index, original, request, quotes)
             asked += writer.is_model
@@ -287,21 +294,27 @@ class _Rewriter:
             return None, asked, rejected
         return min(proven, key=lambda p: p[0])[1], asked, rejected  # the first, unless the other wording repeats less
 
-    def quote_free(self, writer: Engine, index: int, asked: int) -> list[RewriteSentence]:
-        """A mostly-quote sentence as the rules split it, with each part that holds no quote restated by
-        ``writer`` ("Ghalibaf stressed the necessity of implementing the agreement …" of "…, adding that “…”");
-        nothing when no part is free of quotes, or when the parts together are not proven."""
+    def in_parts(self, writer: Engine, index: int, asked: int, rejected: list[str] | None = None) -> list[RewriteSentence]:
+        """Source sentence ``index`` as the rules split it, with each part that holds no quote restated by ``writer``
+        ("Ghalibaf stressed the necessity of implementing the agreement …" of "…, adding that “…”"); nothing when
+        the rules do not split it, when every part holds a quote, or when the parts together are not proven.
+        Asked for a sentence that is mostly a quote (``rejected`` None), and for one the model could not restate
+        whole (``rejected``: why; a shorter part is easier for a small model). In the second case the ``asked``
+        requests already spent on the whole count in every part, so that a part the rules wrote is a fallback. A
+        part the model gives back in the rules' words is the rules' too."""
         from retold.quotes import quote_spans
 
         parts = RulesEngine().write(Request(self.text(index))).split("\n")
         quoted = [bool(quote_spans(part)) for part in parts]
         if len(parts) < 2 or all(quoted):
             return []
+        spent = asked if rejected is not None else 0
         written: list[RewriteSentence] = []
-        for part, has_quote in zip(parts, quoted):
-            proven, tried, rejected = (None, asked, []) if has_quote else self.prove(writer, index, part, asked)
-            name = writer.name if proven else "rules"
-            written += [RewriteSentence(text, [index], name, tried - asked, rejected,
+        for number, (part, has_quote) in enumerate(zip(parts, quoted)):
+            proven, tried, failed = ((None, asked, []) if has_quote
+                                     else self.prove(writer, index, part, asked, lead=index == 0 and number == 0))
+            name = writer.name if proven and " ".join(proven) != part else "rules"
+            written += [RewriteSentence(text, [index], name, spent + tried - asked, (rejected or []) + failed,
                                         self.mended.get(text, "") if proven else "") for text in proven or [part]]
         return [] if self.objections(" ".join(s.text for s in written)) else written
 
@@ -433,8 +446,8 @@ class _Rewriter:
                 return report, paragraphs
             for index in _sources_of(bad, report, paragraphs):
                 written = done[index][0]
-                if round_ < 2 and written.engine == self.chain[0].name and self.chain[0].is_model:
-                    done[index] = self.write(index, rules, asked=written.tries)
+                if round_ < 2 and self.chain[0].is_model and any(s.engine == self.chain[0].name for s in done[index]):
+                    done[index] = self.write(index, rules, asked=max(s.tries for s in done[index]))
                     for sentence in done[index]:
                         sentence.rejected = written.rejected + ["it failed the check of the whole text"]
                 else:

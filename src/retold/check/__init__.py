@@ -2,7 +2,7 @@
 
 Evidence is found with sentence embeddings and lexical overlap, but similarity is never the proof
 (changing a year keeps cosine similarity above 0.96). Explicit checks name the fault and win when they
-fire: names, numbers, dates, quotes, negation, hedges, added judgements, who-did-what, attributions. Otherwise the
+fire: names, numbers, dates, quotes, negation, hedges, added judgements, changed manners, who-did-what, attributions. Otherwise the
 lexical support threshold gates `unsupported` (GATE); the calibrated decision over retold's consistency
 model, the evidence's similarity and its word coverage (and, when asked, the local model's Yes/No answer)
 is computed and reported for every sentence, and takes over once a model beats the threshold (GATE).

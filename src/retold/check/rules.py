@@ -1,5 +1,5 @@
-"""The explicit checks: each names a fault (a name, number, date, quote, negation, hedge, judgement, role, place or
-attribution that the evidence does not hold) with the spans on both sides."""
+"""The explicit checks: each names a fault (a name, number, date, quote, negation, hedge, judgement, manner, role,
+place or attribution that the evidence does not hold) with the spans on both sides."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import re
 from retold.aliases import place_key, same_entity, surname
 from retold.analyze import (
     APPROXIMATORS,
+    HEDGE_WORDS,
     HEDGES,
     SCALED,
     TITLE_ABBREVIATIONS,
@@ -44,6 +45,7 @@ def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | No
         *_check_polarity(facts, found),
         *_check_hedges(facts, found),
         *_check_judgements(facts, found, source),
+        *_check_manners(facts, found),
         *_check_roles(facts, found),
         *_check_targets(facts, found, units),
         *_check_act_actors(facts, found, units),
@@ -454,6 +456,23 @@ def _check_judgements(facts: Facts, evidence: list[Facts], source: Analysis) -> 
     said = ", ".join(f"‘{w}’" for w in surface(facts, added))
     return [Issue("judgement", f"{said}: the source makes no such judgement; leave it out",
                   facts.span_of(added) or (0, len(facts.text)))]
+
+
+def _check_manners(facts: Facts, evidence: list[Facts]) -> list[Issue]:
+    """How an act is done, changed: "if the agreement is not fully implemented" where the source has it "not
+    effectively implemented". Only for an -ly adverb on a verb or adjective that an evidence sentence gives another
+    -ly adverb, when no evidence sentence has the rewrite's adverb (a synonym is sent back too: "promptly" for
+    "immediately"; rare in the benchmarks' summaries, and a rewrite can keep the source's word). Hedges, bounds
+    and words of weight are left to their own checks."""
+    for verb, adverb, span in facts.manners:
+        if adverb in HEDGE_WORDS | _WEIGHT or any(adverb in words(unit.text) for unit in evidence):
+            continue
+        for unit in evidence:
+            theirs = [(a, s) for v, a, s in unit.manners if v == verb and a not in HEDGE_WORDS | _WEIGHT]
+            if theirs:
+                return [Issue("manner", f"‘{adverb}’: the source says ‘{theirs[0][0]}’ here; keep ‘{theirs[0][0]}’",
+                              span, theirs[0][1], unit.index)]
+    return []
 
 
 def _check_roles(facts: Facts, evidence: list[Facts]) -> list[Issue]:

@@ -315,7 +315,8 @@ class _Rewriter:
                                      else self.prove(writer, index, part, asked, lead=index == 0 and number == 0))
             name = writer.name if proven and " ".join(proven) != part else "rules"
             written += [RewriteSentence(text, [index], name, spent + tried - asked, (rejected or []) + failed,
-                                        self.mended.get(text, "") if proven else "") for text in proven or [part]]
+                                        self.mended.get(text, "") if name == writer.name else "")
+                        for text in proven or [part]]
         return [] if self.objections(" ".join(s.text for s in written)) else written
 
     def attempt(self, writer: Engine, index: int, original: str, request: Request,

@@ -254,10 +254,10 @@ class _Rewriter:
         return []
 
     def prove(self, writer: Engine, index: int, original: str, asked: int,
-              lead: bool | None = None) -> tuple[list[str] | None, int, list[str]]:
+              lead: bool = True) -> tuple[list[str] | None, int, list[str]]:
         """``original`` (source sentence ``index`` or a part of it) as ``writer`` restates it and the checker
         proves it, or None; the count of model requests so far; and what was wrong with the tries that failed.
-        It is asked for as the story's opening (``lead``) when it is the first sentence or its first part.
+        It is asked for as the story's opening when it is the first sentence, or its first part (``lead``).
         A proven restatement that repeats more of the source than NOVELTY allows is asked for in other words, told the
         phrases it repeated (and the objections to a rewording that failed), while tries are left, and once even when
         it was proven on the last try; the new wording is kept only if it is proven too and repeats less. A model
@@ -271,8 +271,7 @@ class _Rewriter:
         rejected: list[str] = []
         attempt, limit = 0, self.options.tries if writer.is_model else 1
         while attempt < limit:
-            request = Request(masked, kind="lead" if (index == 0 if lead is None else lead) else "sentence",
-                              style=self.options.style,
+            request = Request(masked, kind="lead" if index == 0 and lead else "sentence", style=self.options.style,
                               feedback=feedback, avoid=avoid, seed=self.options.seed + attempt)
             parts, feedback = self.attempt(writer, index, original, request, quotes)
             asked += writer.is_model
@@ -312,7 +311,7 @@ class _Rewriter:
         written: list[RewriteSentence] = []
         for number, (part, has_quote) in enumerate(zip(parts, quoted)):
             proven, tried, failed = ((None, asked, []) if has_quote
-                                     else self.prove(writer, index, part, asked, lead=index == 0 and number == 0))
+                                     else self.prove(writer, index, part, asked, lead=number == 0))
             name = writer.name if proven and " ".join(proven) != part else "rules"
             written += [RewriteSentence(text, [index], name, spent + tried - asked, (rejected or []) + failed,
                                         self.mended.get(text, "") if name == writer.name else "")

@@ -458,6 +458,10 @@ def _check_judgements(facts: Facts, evidence: list[Facts], source: Analysis) -> 
                   facts.span_of(added) or (0, len(facts.text)))]
 
 
+_JUDGED_ELSEWHERE = HEDGE_WORDS | _WEIGHT
+"""Adverbs that the hedge and judgement checks judge, with what may stand for them ("likely" for "possibly")."""
+
+
 def _check_manners(facts: Facts, evidence: list[Facts]) -> list[Issue]:
     """How an act is done, changed: "if the agreement is not fully implemented" where the source has it "not
     effectively implemented". Only for an -ly adverb on a verb or adjective that an evidence sentence gives another
@@ -465,10 +469,10 @@ def _check_manners(facts: Facts, evidence: list[Facts]) -> list[Issue]:
     "immediately"; rare in the benchmarks' summaries, and a rewrite can keep the source's word). Hedges, bounds
     and words of weight are left to their own checks."""
     for verb, adverb, span in facts.manners:
-        if adverb in HEDGE_WORDS | _WEIGHT or any(adverb in words(unit.text) for unit in evidence):
+        if adverb in _JUDGED_ELSEWHERE or any(adverb in words(unit.text) for unit in evidence):
             continue
         for unit in evidence:
-            theirs = [(a, s) for v, a, s in unit.manners if v == verb and a not in HEDGE_WORDS | _WEIGHT]
+            theirs = [(a, s) for v, a, s in unit.manners if v == verb and a not in _JUDGED_ELSEWHERE]
             if theirs:
                 return [Issue("manner", f"‘{adverb}’: the source says ‘{theirs[0][0]}’ here; keep ‘{theirs[0][0]}’",
                               span, theirs[0][1], unit.index)]

@@ -215,6 +215,13 @@ def test_a_changed_manner_is_named(source, rewrite, changed):
         assert rewrite[slice(*issue.span)] == changed[0] and source[slice(*issue.source_span)] == changed[1]
 
 
+@pytest.mark.parametrize("verb, covered", [("highlighted", True), ("emphasised", True), ("denied", False)])
+def test_a_neutral_speech_verb_stands_for_the_sources(verb, covered):
+    source = "The minister was at the meeting, stressing the good relations between the two countries."
+    sentence = retold.check(source, f"The minister {verb} the good relations between the two countries.").sentences[0]
+    assert (sentence.signals["evidence_coverage"] == 1.0) is covered
+
+
 def test_swapped_actor_is_contradicted():
     verdict, issues, _ = only("The suspect arrested Police Chief Mark Reyes after a chase through the town centre on Monday.")
     assert verdict == "contradicted" and "role" in issues

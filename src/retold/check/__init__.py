@@ -29,6 +29,7 @@ from retold.check.evidence import (
     find_evidence,
     idf_of,
     nearest_span,
+    reported_speech,
     resolve,
     source_text,
     source_vectors,
@@ -158,6 +159,7 @@ def _judge(
     primary = max(evidence, key=lambda j: coverage(lemmas, units[j].lemmas, idf)) if evidence else None
 
     found = [units[j] for j in evidence]
+    covered |= reported_speech(facts, found)
     issues = explicit_issues(facts, resolved, units[primary] if primary is not None else None, found, source, rewrite)
 
     signals = {
@@ -172,7 +174,8 @@ def _judge(
     signals["decision"] = decided
     failed = support < SUPPORT_THRESHOLD if GATE == "support" else decided < DECISION_THRESHOLD
     if failed and not any(i.type == "attribution" for i in issues):
-        issues.append(_unsupported(facts, source, idf, units[primary] if primary is not None else None, evidence_text))
+        issues.append(_unsupported(facts, source, idf, units[primary] if primary is not None else None, evidence_text,
+                                   reported_speech(facts, found)))
     contradicted = any(i.contradicts for i in issues)
     verdict = CONTRADICTED if contradicted else UNSUPPORTED if issues else SUPPORTED
     score = (support if GATE == "support" else decided) * (0.3 if contradicted else 0.7 if issues else 1.0)
@@ -189,10 +192,11 @@ def _judge(
     )
 
 
-def _unsupported(facts: Facts, source: Analysis, idf: dict[str, float], primary: Facts | None, evidence: str) -> Issue:
+def _unsupported(facts: Facts, source: Analysis, idf: dict[str, float], primary: Facts | None, evidence: str,
+                 said: set[str]) -> Issue:
     """Words the source lacks, or else the words the evidence does not back (by occlusion), and the
-    nearest evidence span."""
-    lemmas = content_lemmas(facts)
+    nearest evidence span; ``said``: the claim's speech verbs that stand for the evidence's."""
+    lemmas = content_lemmas(facts) - said
     missing = sorted(lemmas - covered_lemmas(lemmas, source.lemmas), key=lambda l: (-weight(l, idf), facts.lemma_spans.get(l, (0, 0))))
     nearest = nearest_span(facts.text, primary.text) if primary is not None else None
     where: dict[str, Any] = {"source_span": nearest, "source_index": primary.index if primary is not None and nearest else None}

@@ -65,6 +65,21 @@ def content_lemmas(facts: Facts) -> set[str]:
     return facts.lemmas - {"say", "also", "additionally", "furthermore", "moreover"}
 
 
+NEUTRAL_SPEECH = frozenset({
+    "say", "state", "add", "note", "tell", "stress", "emphasize", "emphasise", "highlight", "underline", "underscore",
+    "reiterate", "assert", "affirm", "remark", "observe", "mention", "explain", "point", "comment",
+})
+"""Verbs that report what someone said and add no stance of their own: a writer may put any of them for another
+("highlighted" for "stressing"). Not "claim", "admit", "deny", "warn", "urge", "confirm" or "reveal", which say
+more than that something was said (the attribution and hedge checks judge who said it and how surely)."""
+
+
+def reported_speech(facts: Facts, evidence: list[Facts]) -> set[str]:
+    """The claim's neutral speech verbs, when its evidence reports speech with one too: each counts as covered."""
+    said = facts.predicates & NEUTRAL_SPEECH
+    return said if said and any(unit.predicates & NEUTRAL_SPEECH for unit in evidence) else set()
+
+
 def first_word(phrase: str) -> str:
     return phrase.split()[0].lower() if phrase.split() else ""
 

@@ -697,7 +697,7 @@ def test_a_verb_the_source_never_uses_is_sent_back_when_the_consistency_model_do
     assert retold.check(article, SIGNED.format("cancelled")).faithful  # the checker alone passes it
 
 
-def test_a_verb_the_source_uses_elsewhere_or_a_neutral_speech_verb_is_not_doubted(article):
+def test_a_neutral_speech_verb_is_not_doubted_and_a_verb_from_elsewhere_in_the_source_is(article):
     from retold.options import RewriteOptions
     from retold.rewrite import _Rewriter
 
@@ -707,5 +707,6 @@ def test_a_verb_the_source_uses_elsewhere_or_a_neutral_speech_verb_is_not_doubte
                 "positive bilateral relations between the two sides.")
     said = "Kurdistan Region Interior Minister Reber Ahmed {} the positive bilateral relations between the two sides."
     assert rewriter.changed_verb(original, [said.format("highlighted")]) is None  # for "stressing"
-    assert rewriter.changed_verb(original, [said.format("urged")]) is None  # a limit: the source urges elsewhere
     assert rewriter.changed_verb(original, [said.format("denied")])
+    signing = next(s.text for s in article.sentences if SIGNING in s.text)
+    assert rewriter.changed_verb(signing, [SIGNED.format("opposed")])  # the source's "opposed" is Washington's

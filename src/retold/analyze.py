@@ -98,6 +98,16 @@ class Number:
 
 
 @dataclass
+class Magnitude:
+    """A count given as an order of magnitude ("thousands", "tens of thousands"): the values it allows, [low, high)."""
+    low: float
+    high: float
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
 class Hedge:
     """A word that keeps a statement short of fact: "could", "reportedly", "is said to", "hopes to", "about 300"."""
 
@@ -130,6 +140,7 @@ class Facts:
     names: list[Mention] = field(default_factory=list)
     proper: list[Mention] = field(default_factory=list)  # proper nouns outside any entity ("Rouhani stressed …")
     numbers: list[Number] = field(default_factory=list)
+    magnitudes: list[Magnitude] = field(default_factory=list)
     dates: list[Mention] = field(default_factory=list)
     quotes: list[tuple[int, int]] = field(default_factory=list)
     negated: set[str] = field(default_factory=set)  # lemmas of the verbs and adjectives it negates
@@ -254,6 +265,7 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
         facts.proper = [Mention(t.text, "PROPN", t.text.lower(), *rel(t)) for t in span
                         if t.tag_ in ("NNP", "NNPS") and t.i not in entity_of and t.is_alpha and t.text[0].isupper()]
     facts.numbers = _numbers(span, in_date, rel, entity_of)
+    facts.magnitudes = magnitudes(text)
 
     for token in span:
         lemma = _lemma(token)
@@ -499,6 +511,25 @@ def _numbers(span: Span, skip: set[int], rel, entity_of: dict[int, Span]) -> lis
         start, end = rel(token)
         numbers.append(Number(value, token.text, unit, start, end, *(_clause_actor(token, entity_of) or (None, ""))))
     return numbers
+
+
+_MAGNITUDES = {"dozens": (12.0, 200.0), "hundreds": (1e2, 1e3), "thousands": (1e3, 1e6), "millions": (1e6, 1e9),
+               "billions": (1e9, 1e12), "trillions": (1e12, 1e15)}
+_MAGNITUDE = re.compile(r"\b(?:(?P<factor>tens|hundreds) of )?(?P<word>dozens|hundreds|thousands|millions|billions|trillions)\b", re.I)
+
+
+def magnitudes(text: str) -> list[Magnitude]:
+    """The counts ``text`` gives as orders of magnitude: "hundreds" allows 100 to 999, "thousands" 1,000 to 999,999
+    (also what "tens of" and "hundreds of" thousands say), "tens of thousands" 10,000 to 99,999 (a factor of ten
+    or a hundred narrows the word after it to one decade); "dozens" 12 to 199."""
+    found = []
+    for match in _MAGNITUDE.finditer(text):
+        low, high = _MAGNITUDES[match["word"].lower()]
+        if match["factor"]:
+            low *= 10.0 if match["factor"].lower() == "tens" else 100.0
+            high = 10 * low
+        found.append(Magnitude(low, high, match.group(), match.start(), match.end()))
+    return found
 
 
 _RELATIVE = {"who", "which", "that"}

@@ -40,6 +40,7 @@ def explicit_issues(facts: Facts, resolved: Resolved | None, primary: Facts | No
         *_check_names(facts, source),
         *_check_numbers(facts, found, units),
         *_check_number_actors(facts, found, units),
+        *_check_magnitudes(facts, found, units),
         *_check_dates(facts, resolved, primary, units),
         *_check_quotes(facts, rewrite, source),
         *_check_polarity(facts, found),
@@ -251,6 +252,26 @@ def _check_numbers(facts: Facts, evidence: list[Facts], units: list[Facts]) -> l
             )
         else:
             issues.append(Issue("number", f"the number {number.text} is not in the source", (number.start, number.end)))
+    return issues
+
+
+def _check_magnitudes(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
+    """A count given as an order of magnitude that no source figure falls in ("millions of light-years" where the
+    source says "thousands"): contradicted when the evidence gives another order of magnitude, else unsupported.
+    A source number inside the range ("3,000" for "thousands"), or a source magnitude that overlaps it, supports it."""
+    issues = []
+    for ours in facts.magnitudes:
+        if any(ours.low <= value < ours.high for u in units for n in u.numbers for value in _values(n)) or any(
+                m.low < ours.high and ours.low < m.high for u in units for m in u.magnitudes):
+            continue
+        rival = next(((u, m) for u in evidence for m in u.magnitudes), None)
+        if rival:
+            unit, theirs = rival
+            issues.append(Issue("number", f"the source says {theirs.text.lower()}, not {ours.text.lower()}", (ours.start, ours.end),
+                                (theirs.start, theirs.end), unit.index, contradicts=True))
+        else:
+            issues.append(Issue("number", f"the source gives no figure in the {ours.text.split()[-1].lower()} here",
+                                (ours.start, ours.end)))
     return issues
 
 

@@ -222,17 +222,21 @@ def test_a_neutral_speech_verb_stands_for_the_sources(verb, covered):
     assert (sentence.signals["evidence_coverage"] == 1.0) is covered
 
 
-GAS = "The outflows became fountains of gas rising thousands of light-years above a galaxy. The firm hired 3,200 workers."
+GAS = ("The outflows became fountains of gas rising thousands of light-years above a galaxy. The firm hired 3,200 "
+       "workers. Tens of thousands of people marched. Dozens of shops closed.")
 
 
 @pytest.mark.parametrize("rewrite, verdict, message", [
     ("The gas rose millions of light-years above a galaxy.", "contradicted", "the source says thousands, not millions"),
     ("The gas rose thousands of light-years above a galaxy.", "supported", None),
     ("The firm hired thousands of workers.", "supported", None),  # 3,200 is in the thousands
-    ("The firm hired millions of workers.", "unsupported", "the source gives no figure in the millions here"),
-    ("The firm hired hundreds of workers.", "unsupported", "the source gives no figure in the hundreds here"),
+    ("The firm hired hundreds of workers.", "unsupported", "the source gives no figure in the hundreds"),
+    ("The firm hired millions of workers.", "unsupported", "the source gives no figure in the millions"),
+    ("Thousands of people marched.", "supported", None),  # tens of thousands are thousands
+    ("Hundreds of thousands of people marched.", "contradicted", "the source says tens of thousands, not hundreds of thousands"),
+    ("Hundreds of shops closed.", "contradicted", "the source says dozens, not hundreds"),
 ])
-def test_an_order_of_magnitude_must_hold_a_source_figure(rewrite, verdict, message):
+def test_an_order_of_magnitude_must_hold_a_source_figure_of_the_same_thing(rewrite, verdict, message):
     sentence = retold.check(GAS, rewrite).sentences[0]
     assert sentence.verdict == verdict
     assert [i.message for i in sentence.issues if i.type == "number"] == ([message] if message else [])

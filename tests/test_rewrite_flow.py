@@ -681,32 +681,3 @@ def test_a_headline_cut_from_the_lead_skips_an_opening_phrase():
 
     assert _short("On Monday, the Steelers tried to distance themselves from the fight, officials said.") == (
         "The Steelers tried to distance themselves from the fight")
-
-
-SIGNING = "al-Sudani oversaw the signing"
-SIGNED = ("In August, Iraqi Prime Minister Mohammed Shia’ al-Sudani {} the signing of a joint security MoU between Araji "
-          "and Iranian Secretary of the Supreme National Security Council Ali Larijani.")
-
-
-def test_a_verb_the_source_never_uses_is_sent_back_when_the_consistency_model_doubts_the_restatement(article):
-    engine = Scripted({SIGNING: [SIGNED.format("cancelled"), SIGNED.format("presided over")]})
-    result = retold.rewrite(article, engine=engine, words=600, tries=2)
-    asked = [r for r in engine.asked if SIGNING in r.text]
-    assert "‘cancelled’ changes what the source says; the source says ‘oversaw’" in asked[1].feedback[0]
-    assert "presided over the signing" in result.body and "cancelled" not in result.body
-    assert retold.check(article, SIGNED.format("cancelled")).faithful  # the checker alone passes it
-
-
-def test_a_neutral_speech_verb_is_not_doubted_and_a_verb_from_elsewhere_in_the_source_is(article):
-    from retold.options import RewriteOptions
-    from retold.rewrite import _Rewriter
-
-    rewriter = _Rewriter(article, Scripted({}), RewriteOptions())
-    original = ("Kurdistan Region Interior Minister Reber Ahmed was also present at Tuesday's meeting, asserting that "
-                "Erbil will not allow its soil to be used as a launching pad for attacks on Iran and stressing the "
-                "positive bilateral relations between the two sides.")
-    said = "Kurdistan Region Interior Minister Reber Ahmed {} the positive bilateral relations between the two sides."
-    assert rewriter.changed_verb(original, [said.format("highlighted")]) is None  # for "stressing"
-    assert rewriter.changed_verb(original, [said.format("denied")])
-    signing = next(s.text for s in article.sentences if SIGNING in s.text)
-    assert rewriter.changed_verb(signing, [SIGNED.format("opposed")])  # the source's "opposed" is Washington's

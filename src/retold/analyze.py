@@ -99,10 +99,12 @@ class Number:
 
 @dataclass
 class Magnitude:
-    """A count given as an order of magnitude ("thousands", "tens of thousands"): the values it allows, [low, high)."""
+    """A count given as an order of magnitude ("thousands", "tens of thousands"): the values it allows, [low, high),
+    and the noun it counts ("people" of "thousands of people"), if it names one."""
     low: float
     high: float
     text: str
+    noun: str
     start: int
     end: int
 
@@ -265,7 +267,7 @@ def sentence_facts(span: Span | None, ents: list[Span], text: str, index: int, p
         facts.proper = [Mention(t.text, "PROPN", t.text.lower(), *rel(t)) for t in span
                         if t.tag_ in ("NNP", "NNPS") and t.i not in entity_of and t.is_alpha and t.text[0].isupper()]
     facts.numbers = _numbers(span, in_date, rel, entity_of)
-    facts.magnitudes = magnitudes(text)
+    facts.magnitudes = magnitudes(text, facts.quotes)
 
     for token in span:
         lemma = _lemma(token)
@@ -513,22 +515,33 @@ def _numbers(span: Span, skip: set[int], rel, entity_of: dict[int, Span]) -> lis
     return numbers
 
 
-_MAGNITUDES = {"dozens": (12.0, 200.0), "hundreds": (1e2, 1e3), "thousands": (1e3, 1e6), "millions": (1e6, 1e9),
-               "billions": (1e9, 1e12), "trillions": (1e12, 1e15)}
-_MAGNITUDE = re.compile(r"\b(?:(?P<factor>tens|hundreds) of )?(?P<word>dozens|hundreds|thousands|millions|billions|trillions)\b", re.I)
+_MAGNITUDES = {"dozen": 12.0, "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_MAGNITUDE = re.compile(r"\b(?:(?P<factor>tens|hundreds) of |(?P<few>several|a few|many|some) )?"
+                        r"(?P<word>dozen|hundred|thousand|million|billion|trillion)(?P<plural>s)?\b"
+                        r"(?: of(?: the| these| those)? (?P<noun>[a-z][\w-]*))?", re.I)
 
 
-def magnitudes(text: str) -> list[Magnitude]:
-    """The counts ``text`` gives as orders of magnitude: "hundreds" allows 100 to 999, "thousands" 1,000 to 999,999
-    (also what "tens of" and "hundreds of" thousands say), "tens of thousands" 10,000 to 99,999 (a factor of ten
-    or a hundred narrows the word after it to one decade); "dozens" 12 to 199."""
+def magnitudes(text: str, quotes: list[tuple[int, int]] | None = None) -> list[Magnitude]:
+    """The counts ``text`` gives as orders of magnitude, outside ``quotes``: "thousands" allows 1,000 to 999,999,
+    "hundreds" 100 to 999, "dozens" 24 to 99; "tens of thousands" 10,000 to 99,999 and "hundreds of thousands"
+    100,000 to 999,999 (the factor narrows the word after it); "several thousand" (also "a few", "many", "some")
+    2,000 to 9,999. A singular word without such a quantifier is a number ("a thousand", "2 million"), not this."""
     found = []
     for match in _MAGNITUDE.finditer(text):
-        low, high = _MAGNITUDES[match["word"].lower()]
+        if any(a <= match.start() < b for a, b in quotes or []):
+            continue
+        unit = _MAGNITUDES[match["word"].lower()]
         if match["factor"]:
-            low *= 10.0 if match["factor"].lower() == "tens" else 100.0
+            low = unit * (10.0 if match["factor"].lower() == "tens" else 100.0)
             high = 10 * low
-        found.append(Magnitude(low, high, match.group(), match.start(), match.end()))
+        elif match["plural"]:
+            low, high = (24.0, 100.0) if unit == 12.0 else (unit, (10 if unit == 1e2 else 1000) * unit)
+        elif match["few"]:
+            low, high = 2 * unit, 10 * unit
+        else:
+            continue
+        end = match.end("plural") if match["plural"] else match.end("word")
+        found.append(Magnitude(low, high, text[match.start() : end], (match["noun"] or "").lower(), match.start(), end))
     return found
 
 

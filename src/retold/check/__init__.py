@@ -159,7 +159,8 @@ def _judge(
     primary = max(evidence, key=lambda j: coverage(lemmas, units[j].lemmas, idf)) if evidence else None
 
     found = [units[j] for j in evidence]
-    covered |= reported_speech(facts, found)
+    said = reported_speech(facts, found)
+    covered |= said
     issues = explicit_issues(facts, resolved, units[primary] if primary is not None else None, found, source, rewrite)
 
     signals = {
@@ -174,8 +175,7 @@ def _judge(
     signals["decision"] = decided
     failed = support < SUPPORT_THRESHOLD if GATE == "support" else decided < DECISION_THRESHOLD
     if failed and not any(i.type == "attribution" for i in issues):
-        issues.append(_unsupported(facts, source, idf, units[primary] if primary is not None else None, evidence_text,
-                                   reported_speech(facts, found)))
+        issues.append(_unsupported(facts, source, idf, units[primary] if primary is not None else None, evidence_text, said))
     contradicted = any(i.contradicts for i in issues)
     verdict = CONTRADICTED if contradicted else UNSUPPORTED if issues else SUPPORTED
     score = (support if GATE == "support" else decided) * (0.3 if contradicted else 0.7 if issues else 1.0)

@@ -75,7 +75,9 @@ more than that something was said (the attribution and hedge checks judge who sa
 
 
 def reported_speech(facts: Facts, evidence: list[Facts]) -> set[str]:
-    """The claim's neutral speech verbs, when its evidence reports speech with one too: each counts as covered."""
+    """The claim's neutral speech verbs, when its evidence reports speech with one too: each counts as covered. By
+    lemma: "added 500 jobs" is covered too where the evidence has someone add or say something (the number is still
+    checked); the attribution's subject is not here, since a participle ("…, stressing …") has none of its own."""
     said = facts.predicates & NEUTRAL_SPEECH
     return said if said and any(unit.predicates & NEUTRAL_SPEECH for unit in evidence) else set()
 

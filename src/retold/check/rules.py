@@ -257,22 +257,30 @@ def _check_numbers(facts: Facts, evidence: list[Facts], units: list[Facts]) -> l
 
 def _check_magnitudes(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:
     """A count given as an order of magnitude that no source figure falls in ("millions of light-years" where the
-    source says "thousands"): contradicted when the evidence gives another order of magnitude, else unsupported.
-    A source number inside the range ("3,000" for "thousands"), or a source magnitude that overlaps it, supports it."""
+    source says "thousands"): contradicted when the evidence counts the same thing in another order of magnitude,
+    else unsupported. A source number of the same thing inside the range ("3,200 workers" for "thousands of
+    workers"), or a source magnitude whose lowest value is inside it, supports it; so "thousands" does not support
+    "tens of thousands"."""
     issues = []
     for ours in facts.magnitudes:
-        if any(ours.low <= value < ours.high for u in units for n in u.numbers for value in _values(n)) or any(
-                m.low < ours.high and ours.low < m.high for u in units for m in u.magnitudes):
+        if any(ours.low <= value < ours.high for u in units for n in u.numbers if _counts(ours.noun, n.unit)
+               for value in _values(n)) or any(ours.low <= m.low < ours.high for u in units for m in u.magnitudes
+                                               if _counts(ours.noun, m.noun)):
             continue
-        rival = next(((u, m) for u in evidence for m in u.magnitudes), None)
+        rival = next(((u, m) for u in evidence for m in u.magnitudes if ours.noun and _counts(ours.noun, m.noun)), None)
         if rival:
             unit, theirs = rival
-            issues.append(Issue("number", f"the source says {theirs.text.lower()}, not {ours.text.lower()}", (ours.start, ours.end),
-                                (theirs.start, theirs.end), unit.index, contradicts=True))
+            issues.append(Issue("number", f"the source says {theirs.text.lower()}, not {ours.text.lower()}",
+                                (ours.start, ours.end), (theirs.start, theirs.end), unit.index, contradicts=True))
         else:
-            issues.append(Issue("number", f"the source gives no figure in the {ours.text.split()[-1].lower()} here",
-                                (ours.start, ours.end)))
+            issues.append(Issue("number", f"the source gives no figure in the {ours.text.lower()}", (ours.start, ours.end)))
     return issues
+
+
+def _counts(noun: str, other: str) -> bool:
+    """Do two counts count the same thing? Yes when either names nothing ("Thousands marched") or the nouns share a
+    stem ("workers", "worker"); a number counted by an entity label ("CARDINAL") names nothing."""
+    return not noun or not other or not other.islower() or stem(noun) == stem(other)
 
 
 def _check_number_actors(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:

@@ -235,6 +235,7 @@ GAS = ("The outflows became fountains of gas rising thousands of light-years abo
     ("Thousands of people marched.", "supported", None),  # tens of thousands are thousands
     ("Hundreds of thousands of people marched.", "contradicted", "the source says tens of thousands, not hundreds of thousands"),
     ("Hundreds of shops closed.", "contradicted", "the source says dozens, not hundreds"),
+    ("Dozens of small shops closed.", "supported", None),
 ])
 def test_an_order_of_magnitude_must_hold_a_source_figure_of_the_same_thing(rewrite, verdict, message):
     sentence = retold.check(GAS, rewrite).sentences[0]

@@ -100,7 +100,7 @@ class Number:
 @dataclass
 class Magnitude:
     """A count given as an order of magnitude ("thousands", "tens of thousands"): the values it allows, [low, high),
-    and the noun it counts ("people" of "thousands of people"), if it names one."""
+    and the words after its "of" ("shocked tourists" of "hundreds of shocked tourists"), if it has one."""
     low: float
     high: float
     text: str
@@ -518,7 +518,7 @@ def _numbers(span: Span, skip: set[int], rel, entity_of: dict[int, Span]) -> lis
 _MAGNITUDES = {"dozen": 12.0, "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _MAGNITUDE = re.compile(r"\b(?:(?P<factor>tens|hundreds) of |(?P<few>several|a few|many|some) )?"
                         r"(?P<word>dozen|hundred|thousand|million|billion|trillion)(?P<plural>s)?\b"
-                        r"(?: of(?: the| these| those)? (?P<noun>[a-z][\w-]*))?", re.I)
+                        r"(?: of(?: the| these| those)? (?P<noun>[a-z][\w-]*(?: [a-z][\w-]*)?))?", re.I)
 
 
 def magnitudes(text: str, quotes: list[tuple[int, int]] | None = None) -> list[Magnitude]:

@@ -278,9 +278,10 @@ def _check_magnitudes(facts: Facts, evidence: list[Facts], units: list[Facts]) -
 
 
 def _counts(noun: str, other: str) -> bool:
-    """Do two counts count the same thing? Yes when either names nothing ("Thousands marched") or the nouns share a
-    stem ("workers", "worker"); a number counted by an entity label ("CARDINAL") names nothing."""
-    return not noun or not other or not other.islower() or stem(noun) == stem(other)
+    """Do two counts count the same thing? Yes when either names nothing ("Thousands marched") or their words share
+    a stem ("horrified tourists", "shocked tourists"; "workers", "worker"); a number counted by an entity label
+    ("CARDINAL") names nothing."""
+    return not noun or not other or not other.islower() or bool({stem(w) for w in noun.split()} & {stem(w) for w in other.split()})
 
 
 def _check_number_actors(facts: Facts, evidence: list[Facts], units: list[Facts]) -> list[Issue]:

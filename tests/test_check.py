@@ -230,8 +230,8 @@ GAS = ("The outflows became fountains of gas rising thousands of light-years abo
     ("The gas rose millions of light-years above a galaxy.", "contradicted", "the source says thousands, not millions"),
     ("The gas rose thousands of light-years above a galaxy.", "supported", None),
     ("The firm hired thousands of workers.", "supported", None),  # 3,200 is in the thousands
-    ("The firm hired hundreds of workers.", "unsupported", "the source gives no figure in the hundreds"),
-    ("The firm hired millions of workers.", "unsupported", "the source gives no figure in the millions"),
+    ("The firm hired hundreds of workers.", "unsupported", "no figure in the source fits ‘hundreds’"),
+    ("The firm hired millions of workers.", "unsupported", "no figure in the source fits ‘millions’"),
     ("Thousands of people marched.", "supported", None),  # tens of thousands are thousands
     ("Hundreds of thousands of people marched.", "contradicted", "the source says tens of thousands, not hundreds of thousands"),
     ("Hundreds of shops closed.", "contradicted", "the source says dozens, not hundreds"),

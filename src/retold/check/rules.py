@@ -273,7 +273,7 @@ def _check_magnitudes(facts: Facts, evidence: list[Facts], units: list[Facts]) -
             issues.append(Issue("number", f"the source says {theirs.text.lower()}, not {ours.text.lower()}",
                                 (ours.start, ours.end), (theirs.start, theirs.end), unit.index, contradicts=True))
         else:
-            issues.append(Issue("number", f"the source gives no figure in the {ours.text.lower()}", (ours.start, ours.end)))
+            issues.append(Issue("number", f"no figure in the source fits ‘{ours.text}’", (ours.start, ours.end)))
     return issues
 
 

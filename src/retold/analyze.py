@@ -515,31 +515,31 @@ def _numbers(span: Span, skip: set[int], rel, entity_of: dict[int, Span]) -> lis
     return numbers
 
 
-_MAGNITUDES = {"dozen": 12.0, "hundred": 1e2, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_MAGNITUDES = {"dozen": (12.0, 24.0, 100.0), "hundred": (1e2, 1e2, 1e3), "thousand": (1e3, 1e3, 1e6),
+               "million": (1e6, 1e6, 1e9), "billion": (1e9, 1e9, 1e12), "trillion": (1e12, 1e12, 1e15)}
+"""Each word's value, and the range its plural allows ("dozens": 24 to 99, "hundreds": 100 to 999)."""
 _MAGNITUDE = re.compile(r"\b(?:(?P<factor>tens|hundreds) of |(?P<few>several|a few|many|some) )?"
                         r"(?P<word>dozen|hundred|thousand|million|billion|trillion)(?P<plural>s)?\b"
                         r"(?: of(?: the| these| those)? (?P<noun>[a-z][\w-]*(?: [a-z][\w-]*)?))?", re.I)
 
 
-def magnitudes(text: str, quotes: list[tuple[int, int]] | None = None) -> list[Magnitude]:
+def magnitudes(text: str, quotes: list[tuple[int, int]]) -> list[Magnitude]:
     """The counts ``text`` gives as orders of magnitude, outside ``quotes``: "thousands" allows 1,000 to 999,999,
     "hundreds" 100 to 999, "dozens" 24 to 99; "tens of thousands" 10,000 to 99,999 and "hundreds of thousands"
     100,000 to 999,999 (the factor narrows the word after it); "several thousand" (also "a few", "many", "some")
     2,000 to 9,999. A singular word without such a quantifier is a number ("a thousand", "2 million"), not this."""
     found = []
     for match in _MAGNITUDE.finditer(text):
-        if any(a <= match.start() < b for a, b in quotes or []):
+        if any(a <= match.start() < b for a, b in quotes):
             continue
-        unit = _MAGNITUDES[match["word"].lower()]
+        unit, low, high = _MAGNITUDES[match["word"].lower()]
         if match["factor"]:
             low = unit * (10.0 if match["factor"].lower() == "tens" else 100.0)
             high = 10 * low
-        elif match["plural"]:
-            low, high = (24.0, 100.0) if unit == 12.0 else (unit, (10 if unit == 1e2 else 1000) * unit)
-        elif match["few"]:
+        elif not match["plural"]:
+            if not match["few"]:
+                continue
             low, high = 2 * unit, 10 * unit
-        else:
-            continue
         end = match.end("plural") if match["plural"] else match.end("word")
         found.append(Magnitude(low, high, text[match.start() : end], (match["noun"] or "").lower(), match.start(), end))
     return found
